@@ -1,0 +1,2 @@
+//! Re-checks saved Criterion results against the floor and baseline.
+fn main() {}

@@ -1,0 +1,1 @@
+//! The stress engine (placeholder until the scenarios land).
