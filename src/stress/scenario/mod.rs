@@ -1,0 +1,1 @@
+//! The scenario drivers, one per bench file.
