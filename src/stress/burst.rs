@@ -27,7 +27,7 @@ use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// The fixed seed all patterns start from; streams are derived from it.
-const SEED: u64 = 0x5EED_0F_B0_57_2026;
+const SEED: u64 = 0x5EED_B057_2026_0001;
 
 /// The longest avalanche burst, as a multiple of the capacity.
 pub const AVALANCHE_MAX_FACTOR: usize = 10;

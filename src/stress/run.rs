@@ -50,10 +50,13 @@ pub enum Failure {
     Invalid(String),
 }
 
+/// What a job runs on its thread.
+type Work<'env, R> = Box<dyn FnOnce(&Worker) -> Result<R, Failure> + Send + 'env>;
+
 /// One thread's work in a scenario: a name for diagnostics and the closure it runs.
 pub struct Job<'env, R> {
     name: String,
-    work: Box<dyn FnOnce(&Worker) -> Result<R, Failure> + Send + 'env>,
+    work: Work<'env, R>,
 }
 
 impl<'env, R> Job<'env, R> {
