@@ -8,6 +8,7 @@
 //! patterns a run covers.
 
 pub mod burst;
+pub mod faulty;
 pub mod grid;
 pub mod queue;
 pub mod run;
