@@ -42,3 +42,8 @@ pub mod gate;
 pub mod stress;
 
 pub use error::{CapacityError, PopError, PushError, TryPopError, TryPushError};
+
+/// The README's examples, compiled and run as doc tests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
