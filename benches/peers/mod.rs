@@ -20,38 +20,49 @@ pub struct Rtrb;
 
 impl Queue for Rtrb {
     const NAME: &'static str = "rtrb";
-    type Sender<T: Message> = rtrb::Producer<T>;
-    type Receiver<T: Message> = rtrb::Consumer<T>;
-    fn channel<T: Message>(capacity: usize) -> (rtrb::Producer<T>, rtrb::Consumer<T>) {
-        rtrb::RingBuffer::new(capacity)
+    type Sender<T: Message> = RtrbProducer<T>;
+    type Receiver<T: Message> = RtrbConsumer<T>;
+    fn channel<T: Message>(capacity: usize) -> (RtrbProducer<T>, RtrbConsumer<T>) {
+        let (producer, consumer) = rtrb::RingBuffer::new(capacity);
+        (RtrbProducer(producer), RtrbConsumer(consumer))
     }
 }
 
-impl<T: Message> Sender<T> for rtrb::Producer<T> {
+// The ends are wrapped because the orphan rule forbids implementing our traits for
+// another crate's generic types directly.
+
+/// The sending end of an [`Rtrb`] ring.
+pub struct RtrbProducer<T>(rtrb::Producer<T>);
+
+/// The receiving end of an [`Rtrb`] ring.
+pub struct RtrbConsumer<T>(rtrb::Consumer<T>);
+
+impl<T: Message> Sender<T> for RtrbProducer<T> {
     #[inline]
     fn try_send_burst(&mut self, burst: &[T]) -> usize {
         if let [single] = burst {
-            return usize::from(self.push(*single).is_ok());
+            return usize::from(self.0.push(*single).is_ok());
         }
-        let chunk = match self.write_chunk_uninit(burst.len()) {
+        let chunk = match self.0.write_chunk_uninit(burst.len()) {
             Ok(chunk) => chunk,
             Err(rtrb::chunks::ChunkError::TooFewSlots(0)) => return 0,
-            Err(rtrb::chunks::ChunkError::TooFewSlots(free)) => {
-                self.write_chunk_uninit(free).expect("free slots cannot shrink")
-            }
+            Err(rtrb::chunks::ChunkError::TooFewSlots(free)) => self
+                .0
+                .write_chunk_uninit(free)
+                .expect("free slots cannot shrink"),
         };
         chunk.fill_from_iter(burst.iter().copied())
     }
     fn queued(&self) -> Option<usize> {
-        Some(self.buffer().capacity() - self.slots())
+        Some(self.0.buffer().capacity() - self.0.slots())
     }
 }
 
-impl<T: Message> Receiver<T> for rtrb::Consumer<T> {
+impl<T: Message> Receiver<T> for RtrbConsumer<T> {
     #[inline]
     fn try_recv_burst(&mut self, out: &mut [T]) -> usize {
         if let [single] = out {
-            return match self.pop() {
+            return match self.0.pop() {
                 Ok(value) => {
                     *single = value;
                     1
@@ -59,11 +70,11 @@ impl<T: Message> Receiver<T> for rtrb::Consumer<T> {
                 Err(_) => 0,
             };
         }
-        let chunk = match self.read_chunk(out.len()) {
+        let chunk = match self.0.read_chunk(out.len()) {
             Ok(chunk) => chunk,
             Err(rtrb::chunks::ChunkError::TooFewSlots(0)) => return 0,
             Err(rtrb::chunks::ChunkError::TooFewSlots(ready)) => {
-                self.read_chunk(ready).expect("ready slots cannot shrink")
+                self.0.read_chunk(ready).expect("ready slots cannot shrink")
             }
         };
         let (first, second) = chunk.as_slices();
@@ -74,7 +85,7 @@ impl<T: Message> Receiver<T> for rtrb::Consumer<T> {
         count
     }
     fn queued(&self) -> Option<usize> {
-        Some(self.slots())
+        Some(self.0.slots())
     }
 }
 
@@ -128,41 +139,46 @@ pub struct CrossbeamChannel;
 
 impl Queue for CrossbeamChannel {
     const NAME: &'static str = "crossbeam-channel";
-    type Sender<T: Message> = crossbeam_channel::Sender<T>;
-    type Receiver<T: Message> = crossbeam_channel::Receiver<T>;
-    fn channel<T: Message>(
-        capacity: usize,
-    ) -> (crossbeam_channel::Sender<T>, crossbeam_channel::Receiver<T>) {
-        crossbeam_channel::bounded(capacity)
+    type Sender<T: Message> = ChannelSender<T>;
+    type Receiver<T: Message> = ChannelReceiver<T>;
+    fn channel<T: Message>(capacity: usize) -> (ChannelSender<T>, ChannelReceiver<T>) {
+        let (sender, receiver) = crossbeam_channel::bounded(capacity);
+        (ChannelSender(sender), ChannelReceiver(receiver))
     }
 }
 
-impl<T: Message> Sender<T> for crossbeam_channel::Sender<T> {
+/// The sending end of a [`CrossbeamChannel`].
+pub struct ChannelSender<T>(crossbeam_channel::Sender<T>);
+
+/// The receiving end of a [`CrossbeamChannel`].
+pub struct ChannelReceiver<T>(crossbeam_channel::Receiver<T>);
+
+impl<T: Message> Sender<T> for ChannelSender<T> {
     #[inline]
     fn try_send_burst(&mut self, burst: &[T]) -> usize {
         burst
             .iter()
-            .take_while(|item| self.try_send(**item).is_ok())
+            .take_while(|item| self.0.try_send(**item).is_ok())
             .count()
     }
     fn try_clone(&self) -> Option<Self> {
-        Some(self.clone())
+        Some(Self(self.0.clone()))
     }
     fn queued(&self) -> Option<usize> {
-        Some(self.len())
+        Some(self.0.len())
     }
 }
 
-impl<T: Message> Receiver<T> for crossbeam_channel::Receiver<T> {
+impl<T: Message> Receiver<T> for ChannelReceiver<T> {
     #[inline]
     fn try_recv_burst(&mut self, out: &mut [T]) -> usize {
-        fill_while(out, || self.try_recv().ok())
+        fill_while(out, || self.0.try_recv().ok())
     }
     fn try_clone(&self) -> Option<Self> {
-        Some(self.clone())
+        Some(Self(self.0.clone()))
     }
     fn queued(&self) -> Option<usize> {
-        Some(self.len())
+        Some(self.0.len())
     }
 }
 
@@ -171,30 +187,37 @@ pub struct StdMpsc;
 
 impl Queue for StdMpsc {
     const NAME: &'static str = "std-mpsc";
-    type Sender<T: Message> = mpsc::SyncSender<T>;
-    type Receiver<T: Message> = mpsc::Receiver<T>;
-    fn channel<T: Message>(capacity: usize) -> (mpsc::SyncSender<T>, mpsc::Receiver<T>) {
-        mpsc::sync_channel(capacity)
+    type Sender<T: Message> = StdSender<T>;
+    type Receiver<T: Message> = StdReceiver<T>;
+    fn channel<T: Message>(capacity: usize) -> (StdSender<T>, StdReceiver<T>) {
+        let (sender, receiver) = mpsc::sync_channel(capacity);
+        (StdSender(sender), StdReceiver(receiver))
     }
 }
 
-impl<T: Message> Sender<T> for mpsc::SyncSender<T> {
+/// The sending end of a [`StdMpsc`] channel.
+pub struct StdSender<T>(mpsc::SyncSender<T>);
+
+/// The receiving end of a [`StdMpsc`] channel.
+pub struct StdReceiver<T>(mpsc::Receiver<T>);
+
+impl<T: Message> Sender<T> for StdSender<T> {
     #[inline]
     fn try_send_burst(&mut self, burst: &[T]) -> usize {
         burst
             .iter()
-            .take_while(|item| self.try_send(**item).is_ok())
+            .take_while(|item| self.0.try_send(**item).is_ok())
             .count()
     }
     fn try_clone(&self) -> Option<Self> {
-        Some(self.clone())
+        Some(Self(self.0.clone()))
     }
 }
 
-impl<T: Message> Receiver<T> for mpsc::Receiver<T> {
+impl<T: Message> Receiver<T> for StdReceiver<T> {
     #[inline]
     fn try_recv_burst(&mut self, out: &mut [T]) -> usize {
-        fill_while(out, || self.try_recv().ok())
+        fill_while(out, || self.0.try_recv().ok())
     }
 }
 
