@@ -1,2 +1,33 @@
-//! Re-checks saved Criterion results against the floor and baseline.
-fn main() {}
+//! `ringstress-gate`: re-checks and re-prints saved Criterion results against the floor
+//! (and a baseline) without measuring. Run `ringstress-gate --help` for usage.
+
+use std::process;
+
+use ringstress::gate::{
+    EXIT_ERROR, NoiseMargin, RECHECK_USAGE, RecheckCommand, parse_recheck_args, recheck,
+};
+
+fn main() {
+    let args = match parse_recheck_args(std::env::args().skip(1)) {
+        Ok(RecheckCommand::Help) => {
+            println!("{RECHECK_USAGE}");
+            return;
+        }
+        Ok(RecheckCommand::Check(args)) => args,
+        Err(error) => {
+            eprintln!("ringstress-gate: {error}\n\n{RECHECK_USAGE}");
+            process::exit(EXIT_ERROR);
+        }
+    };
+    let report = NoiseMargin::from_env().and_then(|margin| recheck(&args, margin));
+    match report {
+        Ok(report) => {
+            println!("{}", report.to_markdown());
+            process::exit(report.verdict().exit_code());
+        }
+        Err(error) => {
+            eprintln!("ringstress-gate: error: {error}");
+            process::exit(EXIT_ERROR);
+        }
+    }
+}

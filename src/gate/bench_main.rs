@@ -1,0 +1,37 @@
+//! [`bench_main!`](crate::bench_main): the `main` of every bench file, so the gate runs as
+//! part of every `cargo bench` without the user remembering a second step.
+
+/// Defines `fn main()` for a Criterion bench file (`harness = false`) that records the start
+/// ([`gate::start_run`](crate::gate::start_run)), runs the given benchmark functions,
+/// prints Criterion's summary, then runs the gate
+/// ([`gate::after_benches`](crate::gate::after_benches)): the results table of what this
+/// run measured, and a non-zero exit on a floor breach or regression.
+///
+/// Each argument is a function taking `&mut criterion::Criterion`. The expansion names
+/// `::criterion`, so the bench crate needs Criterion (a dev-dependency); the library does
+/// not. Outside a measuring run (`cargo test --benches`, `--list`, `--test`,
+/// `--profile-time`) the gate does nothing.
+///
+/// ```ignore
+/// use criterion::Criterion;
+///
+/// fn mpmc_thrash(c: &mut Criterion) {
+///     let mut group = c.benchmark_group("mpmc_thrash/2p2c");
+///     // ...
+///     group.finish();
+/// }
+///
+/// ringstress::bench_main!(mpmc_thrash);
+/// ```
+#[macro_export]
+macro_rules! bench_main {
+    ($($benchmark:path),+ $(,)?) => {
+        fn main() {
+            let started = $crate::gate::start_run();
+            let mut criterion = ::criterion::Criterion::default().configure_from_args();
+            $( $benchmark(&mut criterion); )+
+            criterion.final_summary();
+            $crate::gate::after_benches(started);
+        }
+    };
+}

@@ -1,0 +1,199 @@
+//! Turns loaded results into the rows of the results table (Test, Throughput, Status,
+//! Notes) and the rows into the run's verdict: pass, or which benchmarks failed and what
+//! to do about it.
+
+use super::decision::{
+    ChangeCall, FLOOR_MSGS_PER_SEC, NoiseMargin, Status, call_change, status_of, throughput_change,
+};
+use super::results::{Against, BenchmarkResult, ChangeData};
+use super::table::format_rate;
+
+/// One row of the results table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// `group/function/parameter`.
+    pub id: String,
+    /// Messages per second, when the benchmark declares its throughput in elements.
+    pub msgs_per_sec: Option<f64>,
+    /// The gate's status.
+    pub status: Status,
+    /// The change against the compared baseline, or why there is none.
+    pub notes: String,
+    /// The baseline whose regressions were gated for this row, if any.
+    pub gated_against: Option<String>,
+}
+
+/// The row for one result.
+pub fn row_for(result: &BenchmarkResult, margin: NoiseMargin) -> Row {
+    let msgs_per_sec = result.msgs_per_sec();
+    let mut notes = Vec::new();
+    if msgs_per_sec.is_none() {
+        notes.push("no Throughput::Elements declared".to_owned());
+    }
+    let mut gated_call = None;
+    let mut gated_against = None;
+    if let Some(comparison) = &result.comparison {
+        match &comparison.change {
+            ChangeData::Measured(change) => {
+                let call = call_change(change, margin);
+                let change_pct = throughput_change(change.median.point_estimate) * 100.0;
+                notes.push(format!(
+                    "{change_pct:+.1}% vs {} ({}{})",
+                    comparison.against.describe(),
+                    describe_call(call, margin),
+                    if comparison.against.is_gated() {
+                        ""
+                    } else {
+                        "; not gated"
+                    },
+                ));
+                if let Against::Baseline(name) = &comparison.against {
+                    gated_call = Some(call);
+                    gated_against = Some(name.clone());
+                }
+            }
+            ChangeData::Unavailable(reason) => notes.push(reason.clone()),
+        }
+    }
+    Row {
+        id: result.id().to_owned(),
+        msgs_per_sec,
+        status: status_of(result.is_ours(), msgs_per_sec, gated_call),
+        notes: notes.join("; "),
+        gated_against,
+    }
+}
+
+fn describe_call(call: ChangeCall, margin: NoiseMargin) -> String {
+    let margin_pct = margin.fraction() * 100.0;
+    match call {
+        ChangeCall::Regressed => format!("significant, beyond the {margin_pct:.0}% noise margin"),
+        ChangeCall::SlowerNotSignificant | ChangeCall::FasterNotSignificant => {
+            "not significant".to_owned()
+        }
+        ChangeCall::WithinNoise => "within noise".to_owned(),
+        ChangeCall::Faster => "faster".to_owned(),
+    }
+}
+
+/// The rows for many results, in the results' order.
+pub fn rows_for(results: &[BenchmarkResult], margin: NoiseMargin) -> Vec<Row> {
+    results
+        .iter()
+        .map(|result| row_for(result, margin))
+        .collect()
+}
+
+/// The outcome of a whole table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// How many of ours were checked.
+    pub ours: usize,
+    /// How many peers were listed (never gated).
+    pub peers: usize,
+    /// Ours below the floor.
+    pub below_floor: Vec<String>,
+    /// Ours without a throughput in elements.
+    pub without_throughput: Vec<String>,
+    /// Ours that regressed.
+    pub regressed: Vec<String>,
+    /// The baseline regressions were gated against, if any row was.
+    pub gated_against: Option<String>,
+}
+
+impl Verdict {
+    /// Sums up the rows.
+    pub fn of(rows: &[Row]) -> Self {
+        let ids_with = |status: Status| -> Vec<String> {
+            rows.iter()
+                .filter(|row| row.status == status)
+                .map(|row| row.id.clone())
+                .collect()
+        };
+        Self {
+            ours: rows.iter().filter(|row| row.status != Status::Peer).count(),
+            peers: rows.iter().filter(|row| row.status == Status::Peer).count(),
+            below_floor: ids_with(Status::FailFloor),
+            without_throughput: ids_with(Status::FailNoThroughput),
+            regressed: ids_with(Status::Regressed),
+            gated_against: rows.iter().find_map(|row| row.gated_against.clone()),
+        }
+    }
+
+    /// Whether the gate passes.
+    pub fn passed(&self) -> bool {
+        self.below_floor.is_empty()
+            && self.without_throughput.is_empty()
+            && self.regressed.is_empty()
+    }
+
+    /// The process exit code: 0 on a pass, 1 on a failure.
+    pub fn exit_code(&self) -> i32 {
+        if self.passed() { 0 } else { 1 }
+    }
+
+    /// The one-line verdict printed under the table.
+    pub fn summary(&self) -> String {
+        let floor = format_rate(FLOOR_MSGS_PER_SEC);
+        let peers = match self.peers {
+            0 => String::new(),
+            1 => " (1 peer, not gated)".to_owned(),
+            n => format!(" ({n} peers, not gated)"),
+        };
+        if self.passed() {
+            let regressions = match &self.gated_against {
+                Some(name) => format!("none regressed vs {name}"),
+                None => "no baseline compared, so regressions were not checked".to_owned(),
+            };
+            return if self.ours == 0 {
+                format!("PASS: none of ours ran{peers}.")
+            } else {
+                format!(
+                    "PASS: {} of ours at or above the {floor} floor; {regressions}{peers}.",
+                    self.ours
+                )
+            };
+        }
+        let mut failures = Vec::new();
+        let mut advice = Vec::new();
+        if !self.below_floor.is_empty() {
+            failures.push(format!(
+                "{} below the {floor} floor ({})",
+                self.below_floor.len(),
+                self.below_floor.join(", ")
+            ));
+            advice.push(
+                "for FAIL (floor), re-run that benchmark alone on a quiet machine; if it stays \
+                 under, profile the ring on that scenario",
+            );
+        }
+        if !self.without_throughput.is_empty() {
+            failures.push(format!(
+                "{} without Throughput::Elements ({})",
+                self.without_throughput.len(),
+                self.without_throughput.join(", ")
+            ));
+            advice.push(
+                "declare messages per iteration with group.throughput(Throughput::Elements(n))",
+            );
+        }
+        if !self.regressed.is_empty() {
+            let name = self.gated_against.as_deref().unwrap_or("the baseline");
+            failures.push(format!(
+                "{} regressed vs {name} ({})",
+                self.regressed.len(),
+                self.regressed.join(", ")
+            ));
+            advice.push(
+                "for REGRESSED, confirm by re-running just that benchmark with the same \
+                 --baseline; if the slowdown is intended, record a new baseline with \
+                 --save-baseline",
+            );
+        }
+        format!(
+            "FAIL: {}. To fix: {}.",
+            failures.join("; "),
+            advice.join("; ")
+        )
+    }
+}
