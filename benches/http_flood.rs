@@ -1,2 +1,73 @@
-//! Placeholder.
-fn main() {}
+//! HTTP flood: an acceptor sends 64-byte requests to workers, which parse them (a seeded
+//! simulated delay) and answer on a response queue the acceptor drains while it sends (see
+//! `ringstress::stress::scenario::http_flood`).
+//!
+//! Groups `http_flood/1-worker` and `http_flood/2-workers`; function = the queue, parameter
+//! = `<capacity>/<pattern>`. `iters` = requests; a request and its response are two
+//! messages delivered, so throughput is two elements per iteration and the report reads in
+//! messages per second.
+
+mod peers;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use ringstress::stress::grid::{Grid, parameter};
+use ringstress::stress::queue::{Queue, RingMpmc, RingSpsc};
+use ringstress::stress::run::measure;
+use ringstress::stress::scenario::http_flood::{
+    Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME, run,
+};
+
+use peers::{ArrayQueue, CrossbeamChannel, Rtrb, StdMpsc};
+
+/// Benchmarks queue `Q` over the whole grid in `topology`'s group.
+fn bench_queue<Q: Queue>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    grid: &Grid,
+    topology: Topology,
+) {
+    for (capacity, pattern) in grid.cases() {
+        let config = Config {
+            topology,
+            capacity,
+            pattern,
+        };
+        group.bench_with_input(
+            BenchmarkId::new(Q::NAME, parameter(capacity, pattern)),
+            &config,
+            |b, config| b.iter_custom(|iters| measure(|| run::<Q>(config, iters))),
+        );
+    }
+}
+
+fn http_flood(c: &mut Criterion) {
+    let grid = Grid::from_env();
+    for topology in Topology::ALL {
+        let mut group = c.benchmark_group(topology.group());
+        group
+            .throughput(Throughput::Elements(2))
+            .sample_size(SAMPLE_SIZE)
+            .warm_up_time(WARM_UP_TIME)
+            .measurement_time(MEASUREMENT_TIME);
+        match topology {
+            // Both queues single-producer single-consumer: every implementation fits.
+            Topology::OneWorker => {
+                bench_queue::<RingSpsc>(&mut group, &grid, topology);
+                bench_queue::<Rtrb>(&mut group, &grid, topology);
+                bench_queue::<RingMpmc>(&mut group, &grid, topology);
+                bench_queue::<ArrayQueue>(&mut group, &grid, topology);
+                bench_queue::<CrossbeamChannel>(&mut group, &grid, topology);
+                bench_queue::<StdMpsc>(&mut group, &grid, topology);
+            }
+            // A request queue with two consumers and a response queue with two producers:
+            // only queues whose both ends clone.
+            Topology::TwoWorkers => {
+                bench_queue::<RingMpmc>(&mut group, &grid, topology);
+                bench_queue::<ArrayQueue>(&mut group, &grid, topology);
+                bench_queue::<CrossbeamChannel>(&mut group, &grid, topology);
+            }
+        }
+        group.finish();
+    }
+}
+
+ringstress::bench_main!(http_flood);

@@ -1,0 +1,1016 @@
+//! Spawn storm: a storm of short-lived channels.
+//!
+//! **What it stresses.** Channel creation and teardown mixed with traffic: [`LIVE_CHANNELS`]
+//! channels are live at once; each carries a quota of messages over its life (see
+//! [`quota`]), is then drained, validated and dropped, and a fresh channel takes its place.
+//! Sends and receives are interleaved across the live channels in a seeded order, so every
+//! implementation sees the same sequence of channel choices and burst lengths.
+//!
+//! **Topologies** ([`Mode`], one Criterion group each):
+//!
+//! - `spawn_storm/single-thread`: one thread holds both ends of every live channel. It sends
+//!   a burst to a channel picked by a seeded generator, then receives a burst from another
+//!   picked by a second generator; when a send finds its channel full, the only way to make
+//!   room on one thread is to receive from that channel, so it does. This is the
+//!   single-threaded SPSC regime the ported suite reports as its "200M+ ops/s" baseline.
+//! - `spawn_storm/two-thread`: a producer thread creates the channels and sends bursts
+//!   across its live ones in seeded order. It tells a consumer thread about each channel
+//!   through a `std::sync::mpsc::sync_channel` of notices (the same mechanism for every
+//!   implementation): "opened", carrying the channel's receiving end, and "closed", with
+//!   the number of messages it was sent. Two notices per channel, so their cost is
+//!   amortised over the channel's whole quota of messages. The consumer polls its live
+//!   channels in seeded order and admits the next opened channel whenever a slot is free.
+//!
+//! **What it validates.** Every channel is its own ordered stream: message `seq` of channel
+//! `n` is `MessageId::new(n, seq)`, and the receiver checks each message against the next
+//! sequence number of its channel, so a lost, duplicated or reordered message fails at
+//! once, naming the channel. A retiring channel must deliver exactly what it was sent and
+//! then nothing more; in the two-thread mode a channel the producer has closed that comes up
+//! empty short of its count fails as lost (so losing a channel's *last* message fails too,
+//! instead of hanging). Over the whole run the receiver's [`Tally`] (count and checksums)
+//! must equal the tally of everything sent, computed in closed form after the clock stops.
+//!
+//! **Counting.** `iters` is the number of messages in total (over all channels) per
+//! measured iteration; one message sent and received is one op, so the bench sets
+//! `Throughput::Elements(1)` per iteration.
+//!
+//! **Liveness of the two-thread mode.** The consumer holds at most [`LIVE_CHANNELS`]
+//! channels. When the producer waits on a channel the consumer has not admitted yet, the
+//! consumer's slots cannot all hold channels the producer is still filling (the producer
+//! only has [`LIVE_CHANNELS`] of them, one of which is the waiting one), so at least one of
+//! them has been sent its whole quota: the consumer drains it, frees the slot and admits
+//! the next channel. The run therefore always finishes; if it does not, the watchdog
+//! reports it.
+
+use std::collections::VecDeque;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::stress::burst::{Bursts, Pattern};
+use crate::stress::queue::{Queue, Receiver, Sender};
+use crate::stress::run::{Failure, Job, Worker, run as run_jobs};
+use crate::stress::validate::{MessageId, SEQ_BITS, Tally};
+use crate::wait::Backoff;
+
+/// Criterion samples per benchmark of this scenario (set by its bench file; the soak test
+/// derives its load from these three).
+pub const SAMPLE_SIZE: usize = 10;
+/// Criterion warm-up time per benchmark of this scenario.
+pub const WARM_UP_TIME: Duration = Duration::from_millis(300);
+/// Criterion measurement time per benchmark of this scenario.
+pub const MEASUREMENT_TIME: Duration = Duration::from_millis(1000);
+
+/// Bits of a slot number; the live set has `2^SLOT_BITS` slots so a slot is a few random
+/// bits, not a division.
+const SLOT_BITS: u32 = 4;
+
+/// Channels live at once (per thread that holds them). At capacity 65536 and 8-byte
+/// messages that is 16 × 512 KiB = 8 MiB of ring per side, which stays sane.
+pub const LIVE_CHANNELS: usize = 1 << SLOT_BITS;
+
+/// A channel's quota is this many times its capacity (unless the run is too short for it).
+pub const QUOTA_PER_CAPACITY: u64 = 4;
+
+/// Seed of the generators that pick channels (distinct from the burst-length seed).
+const PICK_SEED: u64 = 0x5707_5EED_C4A2_0001;
+
+/// Channel numbers grow for the whole run; a message id has room for this many streams, so
+/// numbers wrap there. Only [`LIVE_CHANNELS`] (two-thread: at most 3 × that) channels exist
+/// at once, so wrapped numbers never collide among channels alive together.
+const STREAM_MASK: u64 = (1 << (64 - SEQ_BITS)) - 1;
+
+/// Sender stream numbers (burst lengths and channel picks) of the sending side; receivers
+/// use `RECEIVER_STREAM`.
+const SENDER_STREAM: u64 = 0;
+/// Stream numbers of the receiving side.
+const RECEIVER_STREAM: u64 = 1000;
+
+/// Who holds the channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// One thread holds both ends of every live channel and interleaves sends and receives.
+    SingleThread,
+    /// A producer thread holds the sending ends, a consumer thread the receiving ends.
+    TwoThread,
+}
+
+impl Mode {
+    /// Both modes, in report order.
+    pub const ALL: [Mode; 2] = [Mode::SingleThread, Mode::TwoThread];
+
+    /// The mode's name: "single-thread" or "two-thread".
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::SingleThread => "single-thread",
+            Mode::TwoThread => "two-thread",
+        }
+    }
+
+    /// The Criterion group of this mode: "spawn_storm/single-thread" or
+    /// "spawn_storm/two-thread".
+    pub fn group(self) -> &'static str {
+        match self {
+            Mode::SingleThread => "spawn_storm/single-thread",
+            Mode::TwoThread => "spawn_storm/two-thread",
+        }
+    }
+}
+
+/// One spawn-storm case: mode, channel capacity and burst pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Who holds the channels.
+    pub mode: Mode,
+    /// Capacity of every channel created.
+    pub capacity: usize,
+    /// Burst lengths of sends and receives.
+    pub pattern: Pattern,
+}
+
+/// Messages each channel carries over its life in a run of `iters` messages:
+/// [`QUOTA_PER_CAPACITY`] × `capacity`, so creation is amortised alike at every size, but at
+/// most `iters / (2 × LIVE_CHANNELS)` and at least 1, so even a short run (Criterion's test
+/// mode runs `iters = 1`) sees channels reach their quota, retire and be replaced.
+///
+/// ```
+/// use ringstress::stress::scenario::spawn_storm::quota;
+///
+/// assert_eq!(quota(1024, 100_000_000), 4096);
+/// assert_eq!(quota(1024, 3200), 100);
+/// assert_eq!(quota(1024, 1), 1);
+/// ```
+pub fn quota(capacity: usize, iters: u64) -> u64 {
+    let by_capacity = QUOTA_PER_CAPACITY.saturating_mul(capacity as u64);
+    let by_run = iters / (2 * LIVE_CHANNELS as u64);
+    by_capacity.min(by_run).max(1)
+}
+
+/// Runs one spawn storm of `iters` messages in total and returns the time it took, timed
+/// from the moment the threads are lined up to the moment the last one finishes.
+///
+/// # Panics
+///
+/// If `capacity` is 0, or with a message saying what went wrong if any message was lost,
+/// duplicated or reordered, if a channel delivered more or less than it was sent, if the
+/// checksums differ, or if the run stalled (the watchdog's diagnostic).
+///
+/// ```
+/// use ringstress::stress::burst::Pattern;
+/// use ringstress::stress::queue::RingSpsc;
+/// use ringstress::stress::scenario::spawn_storm::{run, Config, Mode};
+///
+/// for mode in Mode::ALL {
+///     let config = Config { mode, capacity: 64, pattern: Pattern::Uniform };
+///     let elapsed = run::<RingSpsc>(&config, 10_000);
+///     assert!(elapsed.as_secs() < 60);
+/// }
+/// ```
+pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
+    assert!(
+        config.capacity > 0,
+        "spawn_storm: capacity must be at least 1"
+    );
+    let quota = quota(config.capacity, iters);
+    let scenario = format!(
+        "{} {} {}/{}",
+        config.mode.group(),
+        Q::NAME,
+        config.capacity,
+        config.pattern
+    );
+    let (elapsed, reports) = match config.mode {
+        Mode::SingleThread => {
+            let storm = Storm::new(config, iters, quota);
+            let job = Job::new("storm", move |worker: &Worker| {
+                storm.single_thread::<Q>(worker)
+            });
+            run_jobs(&scenario, vec![job])
+        }
+        Mode::TwoThread => {
+            let producer = Storm::new(config, iters, quota);
+            let consumer = Storm::new(config, iters, quota);
+            // Room for every notice that can be in flight, so the producer normally never
+            // waits here; if it ever must, it waits like any sender.
+            let (notices_tx, notices_rx) = mpsc::sync_channel(NOTICES);
+            let jobs = vec![
+                Job::new("producer", move |worker: &Worker| {
+                    producer.produce::<Q>(worker, notices_tx)
+                }),
+                Job::new("consumer", move |worker: &Worker| {
+                    consumer.consume::<Q>(worker, notices_rx)
+                }),
+            ];
+            run_jobs(&scenario, jobs)
+        }
+    };
+    // Outside the timed region: what was sent, in closed form, against what arrived.
+    let mut sent = Tally::default();
+    let mut received = Tally::default();
+    for report in &reports {
+        if let Some(log) = &report.sent {
+            sent.merge(&log.tally(quota));
+        }
+        received.merge(&report.received);
+    }
+    if let Err(message) = received.expect(&sent, &scenario) {
+        panic!("spawn_storm: {message}");
+    }
+    elapsed
+}
+
+/// What one thread of a storm reports when it finishes.
+#[derive(Debug, Default)]
+struct Report {
+    /// The sending side's log (the thread that created the channels).
+    sent: Option<SentLog>,
+    /// Everything the receiving side saw.
+    received: Tally,
+}
+
+/// Enough to reconstruct every message sent: channels `0..created` were created, and each
+/// carried its quota except those still open at the end, listed with what they carried.
+#[derive(Debug)]
+struct SentLog {
+    created: u64,
+    /// `(channel number, messages sent)` of the channels still open at the end, sorted.
+    open: Vec<(u64, u64)>,
+}
+
+impl SentLog {
+    fn new(created: u64, mut open: Vec<(u64, u64)>) -> Self {
+        open.sort_unstable();
+        Self { created, open }
+    }
+
+    /// The tally a receiver of every message sent would count.
+    fn tally(&self, quota: u64) -> Tally {
+        let mut tally = Tally::default();
+        let mut open = self.open.iter().peekable();
+        for number in 0..self.created {
+            let sent = match open.next_if(|(open_number, _)| *open_number == number) {
+                Some(&(_, sent)) => sent,
+                None => quota,
+            };
+            tally.merge(&Tally::of_stream(stream_of(number), 0..sent));
+        }
+        tally
+    }
+}
+
+/// The message-id stream of channel `number`.
+#[inline(always)]
+fn stream_of(number: u64) -> usize {
+    (number & STREAM_MASK) as usize
+}
+
+/// Picks live-channel slots in a seeded order, `SLOT_BITS` random bits at a time.
+struct SlotPicker {
+    rng: Xoshiro256PlusPlus,
+    bits: u64,
+    left: u32,
+}
+
+impl SlotPicker {
+    fn new(stream: u64) -> Self {
+        Self {
+            rng: Xoshiro256PlusPlus::seed_from_u64(PICK_SEED ^ stream),
+            bits: 0,
+            left: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn pick(&mut self) -> usize {
+        if self.left == 0 {
+            self.bits = self.rng.next_u64();
+            self.left = u64::BITS / SLOT_BITS;
+        }
+        let slot = (self.bits & (LIVE_CHANNELS as u64 - 1)) as usize;
+        self.bits >>= SLOT_BITS;
+        self.left -= 1;
+        slot
+    }
+}
+
+/// One side's working state: its seeded generators and reusable buffers, made before the
+/// clock starts so the timed loop never allocates.
+struct Storm {
+    capacity: usize,
+    iters: u64,
+    quota: u64,
+    send_bursts: Bursts,
+    send_picks: SlotPicker,
+    recv_bursts: Bursts,
+    recv_picks: SlotPicker,
+    /// Ids of the chunk being sent; at most the capacity long.
+    send_buf: Vec<MessageId>,
+    /// Where receives land; at most the capacity long, since no channel holds more.
+    recv_buf: Vec<MessageId>,
+    received: Tally,
+}
+
+impl Storm {
+    fn new(config: &Config, iters: u64, quota: u64) -> Self {
+        let longest = config
+            .pattern
+            .max_burst(config.capacity)
+            .min(config.capacity);
+        Self {
+            capacity: config.capacity,
+            iters,
+            quota,
+            send_bursts: Bursts::new(config.pattern, config.capacity, SENDER_STREAM),
+            send_picks: SlotPicker::new(SENDER_STREAM),
+            recv_bursts: Bursts::new(config.pattern, config.capacity, RECEIVER_STREAM),
+            recv_picks: SlotPicker::new(RECEIVER_STREAM),
+            send_buf: vec![MessageId::default(); longest],
+            recv_buf: vec![MessageId::default(); longest],
+            received: Tally::default(),
+        }
+    }
+
+    /// The length of the next send burst into a channel that has sent `sent` so far, with
+    /// `sent_total` sent overall.
+    #[inline(always)]
+    fn next_send_len(&mut self, sent: u64, sent_total: u64) -> u64 {
+        let drawn = self.send_bursts.next().unwrap_or(1) as u64;
+        drawn.min(self.iters - sent_total).min(self.quota - sent)
+    }
+
+    /// The length of the next receive burst (at most the buffer).
+    #[inline(always)]
+    fn next_recv_len(&mut self) -> usize {
+        let drawn = self.recv_bursts.next().unwrap_or(1);
+        drawn.min(self.recv_buf.len())
+    }
+
+    /// The single-thread storm: one thread, both ends of every live channel.
+    fn single_thread<Q: Queue>(mut self, worker: &Worker) -> Result<Report, Failure> {
+        let mut live: Vec<Pair<Q>> = (0..LIVE_CHANNELS as u64)
+            .map(|number| Pair::new(number, self.capacity))
+            .collect();
+        let mut created = LIVE_CHANNELS as u64;
+        let mut sent_total = 0;
+        let mut received_total = 0;
+        while sent_total < self.iters {
+            // Send one burst to a channel picked in seeded order.
+            let slot = self.send_picks.pick();
+            let pair = &mut live[slot];
+            let mut left = self.next_send_len(pair.sent, sent_total);
+            while left > 0 {
+                let chunk = (left as usize).min(self.send_buf.len());
+                fill_ids(&mut self.send_buf[..chunk], pair.stream, pair.sent);
+                let mut offset = 0;
+                while offset < chunk {
+                    let accepted = pair.tx.try_send_burst(&self.send_buf[offset..chunk]);
+                    offset += accepted;
+                    if offset < chunk {
+                        // Full. On one thread, room comes only from receiving this channel.
+                        let len = self.next_recv_len();
+                        let got = pair.receive(&mut self.recv_buf[..len], &mut self.received);
+                        let got = got.map_err(|message| worker.fail(message))?;
+                        received_total += got as u64;
+                        if accepted == 0 && got == 0 {
+                            return Err(worker.fail(format!(
+                                "channel {}: refused a message while nothing could be \
+                                 received from it ({} sent, {} received)",
+                                pair.number, pair.sent, pair.received
+                            )));
+                        }
+                    }
+                }
+                pair.sent += chunk as u64;
+                sent_total += chunk as u64;
+                left -= chunk as u64;
+            }
+            if pair.sent == self.quota {
+                received_total += self.finish(pair, worker)?;
+                *pair = Pair::new(created, self.capacity);
+                created += 1;
+            }
+
+            // Receive one burst from a channel picked in (another) seeded order.
+            let slot = self.recv_picks.pick();
+            let len = self.next_recv_len();
+            let got = live[slot].receive(&mut self.recv_buf[..len], &mut self.received);
+            received_total += got.map_err(|message| worker.fail(message))? as u64;
+            worker.progress(sent_total + received_total);
+        }
+        let mut open = Vec::with_capacity(LIVE_CHANNELS);
+        for pair in &mut live {
+            received_total += self.finish(pair, worker)?;
+            open.push((pair.number, pair.sent));
+        }
+        worker.progress(sent_total + received_total);
+        Ok(Report {
+            sent: Some(SentLog::new(created, open)),
+            received: self.received,
+        })
+    }
+
+    /// Drains a channel of the single-thread storm: it must deliver exactly what was sent
+    /// to it, then nothing more. Returns how many messages it received.
+    fn finish<Q: Queue>(&mut self, pair: &mut Pair<Q>, worker: &Worker) -> Result<u64, Failure> {
+        let before = pair.received;
+        while pair.received < pair.sent {
+            let len = self
+                .recv_buf
+                .len()
+                .min((pair.sent - pair.received) as usize);
+            let got = pair.receive(&mut self.recv_buf[..len], &mut self.received);
+            if got.map_err(|message| worker.fail(message))? == 0 {
+                return Err(worker.fail(format!(
+                    "channel {}: {} messages sent, only {} arrived ({} lost)",
+                    pair.number,
+                    pair.sent,
+                    pair.received,
+                    pair.sent - pair.received
+                )));
+            }
+        }
+        let extra = pair.rx.try_recv_burst(&mut self.recv_buf[..1]);
+        if extra > 0 {
+            return Err(worker.fail(format!(
+                "channel {}: delivered {:?} after all {} messages sent to it \
+                 (duplicated)",
+                pair.number, self.recv_buf[0], pair.sent
+            )));
+        }
+        Ok(pair.received - before)
+    }
+
+    /// The producer of the two-thread storm: creates the channels, hands their receiving
+    /// ends to the consumer, sends bursts across its live ones in seeded order, and tells
+    /// the consumer how many messages each channel carried once it is done with it.
+    fn produce<Q: Queue>(
+        mut self,
+        worker: &Worker,
+        notices: mpsc::SyncSender<Notice<Q>>,
+    ) -> Result<Report, Failure> {
+        let mut live = Vec::with_capacity(LIVE_CHANNELS);
+        for number in 0..LIVE_CHANNELS as u64 {
+            live.push(Outgoing::<Q>::open(
+                number,
+                self.capacity,
+                &notices,
+                worker,
+            )?);
+        }
+        let mut created = LIVE_CHANNELS as u64;
+        let mut sent_total = 0;
+        let mut backoff = Backoff::new();
+        while sent_total < self.iters {
+            let slot = self.send_picks.pick();
+            let out = &mut live[slot];
+            let mut left = self.next_send_len(out.sent, sent_total);
+            while left > 0 {
+                let chunk = (left as usize).min(self.send_buf.len());
+                fill_ids(&mut self.send_buf[..chunk], out.stream, out.sent);
+                let mut offset = 0;
+                while offset < chunk {
+                    let accepted = out.tx.try_send_burst(&self.send_buf[offset..chunk]);
+                    if accepted == 0 {
+                        if worker.wait(&mut backoff).is_err() {
+                            return Err(worker.stalled(out.tx.queued()));
+                        }
+                    } else {
+                        offset += accepted;
+                        backoff.reset();
+                    }
+                }
+                out.sent += chunk as u64;
+                sent_total += chunk as u64;
+                left -= chunk as u64;
+                worker.progress(sent_total);
+            }
+            if out.sent == self.quota {
+                notify(&notices, Notice::Closed(out.number, out.sent), worker)?;
+                // Dropping the old end here is part of the storm.
+                *out = Outgoing::<Q>::open(created, self.capacity, &notices, worker)?;
+                created += 1;
+            }
+        }
+        for out in &live {
+            notify(&notices, Notice::Closed(out.number, out.sent), worker)?;
+        }
+        let open = live.iter().map(|out| (out.number, out.sent)).collect();
+        Ok(Report {
+            sent: Some(SentLog::new(created, open)),
+            received: Tally::default(),
+        })
+    }
+
+    /// The consumer of the two-thread storm: admits channels as the producer hands them
+    /// over, receives across its live ones in seeded order, retires each once it has
+    /// delivered its quota (or, for a channel closed early, what the producer sent).
+    fn consume<Q: Queue>(
+        mut self,
+        worker: &Worker,
+        notices: mpsc::Receiver<Notice<Q>>,
+    ) -> Result<Report, Failure> {
+        let mut live: Vec<Option<Incoming<Q>>> = (0..LIVE_CHANNELS).map(|_| None).collect();
+        // Channels handed over but not admitted yet (no free slot).
+        let mut waiting = VecDeque::with_capacity(NOTICES);
+        let mut received_total = 0;
+        let mut backoff = Backoff::new();
+        // Consecutive polls that found nothing; after a sweep's worth, back off.
+        let mut misses = 0;
+        while received_total < self.iters {
+            let slot = self.recv_picks.pick();
+            let got = match &mut live[slot] {
+                Some(incoming) => {
+                    let len = self.next_recv_len();
+                    let got = incoming.receive(&mut self.recv_buf[..len], &mut self.received);
+                    let got = got.map_err(|message| worker.fail(message))?;
+                    if incoming.received == incoming.expected {
+                        // Its producer is done with it, so nothing more may arrive.
+                        if incoming.rx.try_recv_burst(&mut self.recv_buf[..1]) > 0 {
+                            return Err(worker.fail(format!(
+                                "channel {}: delivered {:?} after all {} messages sent to it \
+                                 (duplicated)",
+                                incoming.number, self.recv_buf[0], incoming.expected
+                            )));
+                        }
+                        live[slot] = None;
+                    } else if got == 0 && incoming.closed {
+                        // Closed before this poll: every message sent to it was in it.
+                        return Err(worker.fail(format!(
+                            "channel {}: {} messages sent, only {} arrived ({} lost)",
+                            incoming.number,
+                            incoming.expected,
+                            incoming.received,
+                            incoming.expected - incoming.received
+                        )));
+                    }
+                    got
+                }
+                None => 0,
+            };
+            if live[slot].is_none() {
+                // A free slot: admit the next channel handed over, if any.
+                take_notices(self.quota, &notices, &mut live, &mut waiting);
+                live[slot] = waiting.pop_front();
+            }
+            if got > 0 {
+                received_total += got as u64;
+                misses = 0;
+                backoff.reset();
+                worker.progress(received_total);
+            } else {
+                misses += 1;
+                if misses >= LIVE_CHANNELS {
+                    misses = 0;
+                    // Stuck for a sweep: learn which channels the producer has closed.
+                    take_notices(self.quota, &notices, &mut live, &mut waiting);
+                    if worker.wait(&mut backoff).is_err() {
+                        let queued = live.iter().flatten().filter_map(|i| i.rx.queued()).sum();
+                        return Err(worker.stalled(Some(queued)));
+                    }
+                }
+            }
+        }
+        Ok(Report {
+            sent: None,
+            received: self.received,
+        })
+    }
+}
+
+/// What the producer tells the consumer, in order, through the notice channel.
+enum Notice<Q: Queue> {
+    /// Channel `number` was created; here is its receiving end.
+    Opened(u64, Q::Receiver<MessageId>),
+    /// The producer is done with channel `number`, having sent it this many messages.
+    Closed(u64, u64),
+}
+
+/// Capacity of the notice channel. At most `3 × LIVE_CHANNELS` channels exist at once
+/// (see [`quota`]: a channel can retire without the consumer only while its quota is
+/// `iters / 2 × LIVE_CHANNELS`), each with at most two notices in flight.
+const NOTICES: usize = 8 * LIVE_CHANNELS;
+
+/// Sends `notice`, waiting while the notice channel is full. A consumer that has gone has
+/// received every message (or failed, and then the run is being aborted): the notice is
+/// moot and is dropped.
+fn notify<Q: Queue>(
+    notices: &mpsc::SyncSender<Notice<Q>>,
+    mut notice: Notice<Q>,
+    worker: &Worker,
+) -> Result<(), Failure> {
+    let mut backoff = Backoff::new();
+    loop {
+        match notices.try_send(notice) {
+            Ok(()) | Err(mpsc::TrySendError::Disconnected(_)) => return Ok(()),
+            Err(mpsc::TrySendError::Full(back)) => {
+                notice = back;
+                if worker.wait(&mut backoff).is_err() {
+                    return Err(worker.stalled(None));
+                }
+            }
+        }
+    }
+}
+
+/// Takes every notice the producer has sent: opened channels join `waiting`; a closed one
+/// (live or waiting) learns how many messages it will deliver in all.
+fn take_notices<Q: Queue>(
+    quota: u64,
+    notices: &mpsc::Receiver<Notice<Q>>,
+    live: &mut [Option<Incoming<Q>>],
+    waiting: &mut VecDeque<Incoming<Q>>,
+) {
+    while let Ok(notice) = notices.try_recv() {
+        match notice {
+            Notice::Opened(number, rx) => waiting.push_back(Incoming::new(number, rx, quota)),
+            Notice::Closed(number, sent) => {
+                // Not found: it already delivered its quota and retired.
+                if let Some(incoming) = live
+                    .iter_mut()
+                    .flatten()
+                    .chain(waiting.iter_mut())
+                    .find(|incoming| incoming.number == number)
+                {
+                    incoming.expected = sent;
+                    incoming.closed = true;
+                }
+            }
+        }
+    }
+}
+
+/// Fills `ids` with consecutive messages of `stream`, starting at `first_seq`.
+#[inline(always)]
+fn fill_ids(ids: &mut [MessageId], stream: usize, first_seq: u64) {
+    let first = MessageId::new(stream, first_seq).0;
+    // Steady bursts are single messages: skip the vector loop's set-up.
+    if let [id] = ids {
+        *id = MessageId(first);
+        return;
+    }
+    for (offset, id) in ids.iter_mut().enumerate() {
+        *id = MessageId(first + offset as u64);
+    }
+}
+
+/// Checks `ids`, just received from channel `number` (message stream `stream`) after it
+/// delivered `received` messages: each must be the next of its channel. Counts them into
+/// `tally` and `received`.
+///
+/// The loop has no early exit and keeps its sums in registers, so it vectorises; the rare
+/// failure is located afterwards.
+#[inline(always)]
+fn check_next(
+    number: u64,
+    stream: usize,
+    received: &mut u64,
+    ids: &[MessageId],
+    tally: &mut Tally,
+) -> Result<(), String> {
+    let first = MessageId::new(stream, *received).0;
+    // Steady bursts are single messages: skip the vector loop's set-up.
+    if let [id] = ids {
+        if id.0 != first {
+            return Err(describe_gap(number, stream, *received, ids));
+        }
+        tally.add(*id);
+        *received += 1;
+        return Ok(());
+    }
+    let mut mismatched = false;
+    let (mut sum, mut sum_of_squares) = (0u64, 0u64);
+    for (offset, id) in ids.iter().enumerate() {
+        mismatched |= id.0 != first.wrapping_add(offset as u64);
+        sum = sum.wrapping_add(id.0);
+        sum_of_squares = sum_of_squares.wrapping_add(id.0.wrapping_mul(id.0));
+    }
+    if mismatched {
+        return Err(describe_gap(number, stream, *received, ids));
+    }
+    tally.merge(&Tally {
+        count: ids.len() as u64,
+        sum,
+        sum_of_squares,
+    });
+    *received += ids.len() as u64;
+    Ok(())
+}
+
+/// The failure message for the first of `ids` that is not the next message of channel
+/// `number` (which had delivered `received` before them).
+#[cold]
+#[inline(never)]
+fn describe_gap(number: u64, stream: usize, received: u64, ids: &[MessageId]) -> String {
+    let (expected, id) = ids
+        .iter()
+        .enumerate()
+        .map(|(offset, &id)| (MessageId::new(stream, received + offset as u64), id))
+        .find(|(expected, id)| expected != id)
+        .expect("a mismatched message exists");
+    let what = if id.stream() == stream && id.seq() > expected.seq() {
+        "lost"
+    } else if id.stream() == stream {
+        "duplicated or reordered"
+    } else {
+        "from another channel or corrupted"
+    };
+    format!("channel {number}: expected message {expected:?}, got {id:?} ({what})")
+}
+
+/// Both ends of one live channel, held by the single-thread storm.
+struct Pair<Q: Queue> {
+    number: u64,
+    stream: usize,
+    tx: Q::Sender<MessageId>,
+    rx: Q::Receiver<MessageId>,
+    sent: u64,
+    received: u64,
+}
+
+impl<Q: Queue> Pair<Q> {
+    fn new(number: u64, capacity: usize) -> Self {
+        let (tx, rx) = Q::channel(capacity);
+        Self {
+            number,
+            stream: stream_of(number),
+            tx,
+            rx,
+            sent: 0,
+            received: 0,
+        }
+    }
+
+    /// Receives up to `buf.len()` messages and checks them; returns how many arrived.
+    #[inline(always)]
+    fn receive(&mut self, buf: &mut [MessageId], tally: &mut Tally) -> Result<usize, String> {
+        let got = self.rx.try_recv_burst(buf);
+        check_next(
+            self.number,
+            self.stream,
+            &mut self.received,
+            &buf[..got],
+            tally,
+        )?;
+        Ok(got)
+    }
+}
+
+/// The producer's end of one live channel in the two-thread storm.
+struct Outgoing<Q: Queue> {
+    number: u64,
+    stream: usize,
+    tx: Q::Sender<MessageId>,
+    sent: u64,
+}
+
+impl<Q: Queue> Outgoing<Q> {
+    /// Creates channel `number` and hands its receiving end to the consumer.
+    fn open(
+        number: u64,
+        capacity: usize,
+        notices: &mpsc::SyncSender<Notice<Q>>,
+        worker: &Worker,
+    ) -> Result<Self, Failure> {
+        let (tx, rx) = Q::channel(capacity);
+        notify(notices, Notice::Opened(number, rx), worker)?;
+        Ok(Self {
+            number,
+            stream: stream_of(number),
+            tx,
+            sent: 0,
+        })
+    }
+}
+
+/// The consumer's end of one live channel in the two-thread storm.
+struct Incoming<Q: Queue> {
+    number: u64,
+    stream: usize,
+    rx: Q::Receiver<MessageId>,
+    received: u64,
+    /// How many messages it will deliver in all: the quota, unless the producer closed it
+    /// early (at the end of the run).
+    expected: u64,
+    /// True once the producer has said it is done with the channel.
+    closed: bool,
+}
+
+impl<Q: Queue> Incoming<Q> {
+    /// Channel `number`, expecting the quota until the producer says otherwise.
+    fn new(number: u64, rx: Q::Receiver<MessageId>, quota: u64) -> Self {
+        Self {
+            number,
+            stream: stream_of(number),
+            rx,
+            received: 0,
+            expected: quota,
+            closed: false,
+        }
+    }
+
+    /// Receives up to `buf.len()` messages and checks them; returns how many arrived.
+    #[inline(always)]
+    fn receive(&mut self, buf: &mut [MessageId], tally: &mut Tally) -> Result<usize, String> {
+        let got = self.rx.try_recv_burst(buf);
+        check_next(
+            self.number,
+            self.stream,
+            &mut self.received,
+            &buf[..got],
+            tally,
+        )?;
+        Ok(got)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    use super::*;
+    use crate::stress::faulty::{Dropping, Duplicating};
+    use crate::stress::grid::Grid;
+    use crate::stress::queue::{RingMpmc, RingSpsc};
+
+    /// Messages per test run: enough for every slot to retire channels several times at
+    /// the small sizes (quota = min(4 × capacity, 3000 / 32 = 93)).
+    const MESSAGES: u64 = 3000;
+
+    fn config(mode: Mode, capacity: usize, pattern: Pattern) -> Config {
+        Config {
+            mode,
+            capacity,
+            pattern,
+        }
+    }
+
+    /// Runs the storm and returns its panic message; fails if it did not panic.
+    fn failure_of(run_storm: impl FnOnce()) -> String {
+        let panic = catch_unwind(AssertUnwindSafe(run_storm)).expect_err("the storm must fail");
+        if let Some(text) = panic.downcast_ref::<String>() {
+            text.clone()
+        } else if let Some(text) = panic.downcast_ref::<&str>() {
+            (*text).to_string()
+        } else {
+            String::from("(non-text panic)")
+        }
+    }
+
+    /// Criterion's linear sampling: sample `k` of `n` runs `k × d` iterations, with `d` set
+    /// so the samples fill the measurement time at `per_iter`; the largest runs `n × d`.
+    fn largest_bench_sample(per_iter_ns: f64) -> u64 {
+        let samples = SAMPLE_SIZE as f64;
+        let weights = samples * (samples + 1.0) / 2.0;
+        let d = (MEASUREMENT_TIME.as_nanos() as f64 / (per_iter_ns * weights))
+            .ceil()
+            .max(1.0);
+        (samples * d) as u64
+    }
+
+    /// Ten times the iterations of the bench's largest sample of a case, estimated as
+    /// Criterion does: a warm-up doubling the iterations until the warm-up time is spent.
+    fn soak_iters(mut run_once: impl FnMut(u64) -> Duration) -> u64 {
+        let (mut iters, mut done, mut spent) = (1u64, 0u64, Duration::ZERO);
+        while spent < WARM_UP_TIME {
+            spent += run_once(iters);
+            done += iters;
+            iters *= 2;
+        }
+        10 * largest_bench_sample(spent.as_nanos() as f64 / done as f64)
+    }
+
+    /// Soaks one case: ten times the bench's largest sample, validated as always.
+    fn soak<Q: Queue>(config: &Config) {
+        let messages = soak_iters(|iters| run::<Q>(config, iters));
+        let elapsed = run::<Q>(config, messages);
+        eprintln!(
+            "soak {} {} {}/{}: {messages} messages in {elapsed:.2?} ({:.1}M msg/s), all valid",
+            config.mode.group(),
+            Q::NAME,
+            config.capacity,
+            config.pattern,
+            messages as f64 / elapsed.as_secs_f64() / 1e6
+        );
+    }
+
+    /// The "10x+ load" stability goal: every mode, size and pattern of the bench grid
+    /// (narrow it with `RINGSTRESS_SIZES` / `RINGSTRESS_PATTERNS`) on our rings, at ten
+    /// times the message count of the bench's largest sample. Run it with
+    /// `cargo test --release -- --ignored soak --nocapture`.
+    #[test]
+    #[ignore = "soak: minutes of load; cargo test --release -- --ignored soak"]
+    fn soak_spawn_storm_at_ten_times_the_bench_load() {
+        let grid = Grid::from_env();
+        for mode in Mode::ALL {
+            for (capacity, pattern) in grid.cases() {
+                let config = config(mode, capacity, pattern);
+                soak::<RingSpsc>(&config);
+                soak::<RingMpmc>(&config);
+            }
+        }
+    }
+
+    #[test]
+    fn every_message_arrives_once_in_order_on_our_rings_in_every_mode() {
+        for mode in Mode::ALL {
+            for capacity in [1, 7, 64] {
+                for pattern in Pattern::ALL {
+                    let config = config(mode, capacity, pattern);
+                    run::<RingSpsc>(&config, MESSAGES);
+                    run::<RingMpmc>(&config, MESSAGES);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn zero_and_one_message_runs_finish() {
+        for mode in Mode::ALL {
+            for iters in [0, 1, 2, 33] {
+                run::<RingSpsc>(&config(mode, 64, Pattern::Avalanche), iters);
+                run::<RingMpmc>(&config(mode, 1, Pattern::Steady), iters);
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_run_still_retires_and_replaces_channels() {
+        assert_eq!(quota(65536, 1), 1);
+        assert_eq!(quota(64, MESSAGES), 93);
+        assert_eq!(quota(7, MESSAGES), 28);
+        assert_eq!(quota(65536, 1 << 40), 4 * 65536);
+    }
+
+    #[test]
+    fn sent_log_counts_retired_channels_at_quota_and_open_ones_as_sent() {
+        let log = SentLog::new(4, vec![(3, 1), (1, 2)]);
+        let mut expected = Tally::default();
+        for (number, sent) in [(0, 5), (1, 2), (2, 5), (3, 1)] {
+            expected.merge(&Tally::of_stream(number, 0..sent));
+        }
+        assert_eq!(log.tally(5), expected);
+    }
+
+    #[test]
+    fn slot_picks_are_seeded_and_cover_every_slot() {
+        let mut a = SlotPicker::new(SENDER_STREAM);
+        let mut b = SlotPicker::new(SENDER_STREAM);
+        let picks: Vec<usize> = (0..1000).map(|_| a.pick()).collect();
+        assert!(picks.iter().all(|&slot| slot < LIVE_CHANNELS));
+        assert_eq!(picks, (0..1000).map(|_| b.pick()).collect::<Vec<_>>());
+        for slot in 0..LIVE_CHANNELS {
+            assert!(picks.contains(&slot), "slot {slot} never picked");
+        }
+        let mut other = SlotPicker::new(RECEIVER_STREAM);
+        assert_ne!(picks, (0..1000).map(|_| other.pick()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_lost_message_fails_the_storm_in_every_mode() {
+        for mode in Mode::ALL {
+            for capacity in [1, 64] {
+                let config = config(mode, capacity, Pattern::Uniform);
+                let text = failure_of(|| {
+                    run::<Dropping<RingSpsc, 1>>(&config, MESSAGES);
+                });
+                assert!(text.contains("lost"), "{mode:?} {capacity}: {text}");
+                let text = failure_of(|| {
+                    run::<Dropping<RingMpmc, 1>>(&config, MESSAGES);
+                });
+                assert!(text.contains("lost"), "{mode:?} {capacity}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn losing_the_last_message_of_every_channel_fails_instead_of_hanging() {
+        // Capacity 1: the quota is 4, so message 3 is the last each channel carries and no
+        // later message can reveal the gap; only the count at the channel's end can.
+        for mode in Mode::ALL {
+            let config = config(mode, 1, Pattern::Steady);
+            let text = failure_of(|| {
+                run::<Dropping<RingSpsc, 3>>(&config, MESSAGES);
+            });
+            assert!(text.contains("only 3 arrived (1 lost)"), "{mode:?}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_duplicated_message_fails_the_storm_in_every_mode() {
+        for mode in Mode::ALL {
+            for capacity in [1, 64] {
+                let config = config(mode, capacity, Pattern::Steady);
+                let text = failure_of(|| {
+                    run::<Duplicating<RingSpsc, 1>>(&config, MESSAGES);
+                });
+                assert!(text.contains("duplicated"), "{mode:?} {capacity}: {text}");
+                let text = failure_of(|| {
+                    run::<Duplicating<RingMpmc, 1>>(&config, MESSAGES);
+                });
+                assert!(text.contains("duplicated"), "{mode:?} {capacity}: {text}");
+            }
+        }
+    }
+}
