@@ -1,2 +1,65 @@
-//! Placeholder.
-fn main() {}
+//! Backpressure avalanche: two bursty producers overflow a ring in front of a slower
+//! consumer, under each overflow policy (see
+//! `ringstress::stress::scenario::backpressure_avalanche`).
+//!
+//! Groups `backpressure_avalanche/block`, `/shed` and `/retry`; function = the queue,
+//! parameter = `<capacity>/<pattern>`. `iters` = messages each producer *delivers* (shed
+//! ones are not counted), so throughput is two elements per iteration and the report reads
+//! in messages delivered per second.
+
+mod peers;
+
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use ringstress::stress::grid::{Grid, parameter};
+use ringstress::stress::queue::{Queue, RingMpmc};
+use ringstress::stress::run::measure;
+use ringstress::stress::scenario::backpressure_avalanche::{
+    self as scenario, Config, Overflow, run,
+};
+
+use peers::{ArrayQueue, CrossbeamChannel, StdMpsc};
+
+/// Bootstrap resamples per benchmark. Criterion's default (100 000) makes it draw kernel
+/// density plots over 100 000 points for five statistics: about 5 s of CPU per benchmark on
+/// the 2-core reference machine, several times the measurement itself. With 10 samples there
+/// are only 92 378 distinct resamples anyway; 10 000 keep the intervals stable.
+const RESAMPLES: usize = 10_000;
+
+/// Benchmarks queue `Q` over the whole grid in `overflow`'s group.
+fn bench_queue<Q: Queue>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    grid: &Grid,
+    overflow: Overflow,
+) {
+    for (capacity, pattern) in grid.cases() {
+        let config = Config::new(overflow, capacity, pattern);
+        group.bench_with_input(
+            BenchmarkId::new(Q::NAME, parameter(capacity, pattern)),
+            &config,
+            |b, config| b.iter_custom(|iters| measure(|| run::<Q>(config, iters))),
+        );
+    }
+}
+
+fn backpressure_avalanche(c: &mut Criterion) {
+    let grid = Grid::from_env();
+    for overflow in Overflow::ALL {
+        let mut group = c.benchmark_group(scenario::group(overflow));
+        group
+            .throughput(Throughput::Elements(scenario::PRODUCERS as u64))
+            .sample_size(10)
+            .nresamples(RESAMPLES)
+            .warm_up_time(Duration::from_millis(200))
+            .measurement_time(Duration::from_millis(800));
+        // Two producers, one consumer: every queue with a clonable sending end.
+        bench_queue::<RingMpmc>(&mut group, &grid, overflow);
+        bench_queue::<ArrayQueue>(&mut group, &grid, overflow);
+        bench_queue::<CrossbeamChannel>(&mut group, &grid, overflow);
+        bench_queue::<StdMpsc>(&mut group, &grid, overflow);
+        group.finish();
+    }
+}
+
+ringstress::bench_main!(backpressure_avalanche);

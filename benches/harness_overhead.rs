@@ -1,2 +1,96 @@
-//! Placeholder.
-fn main() {}
+//! Harness overhead: what the stress harness itself costs, so every other figure can be read
+//! against it. Function `harness` in every group (never gated: it is not a queue).
+//!
+//! - `harness_overhead/mpmc_thrash`: the thrash's producer and consumer logic (burst
+//!   generation, chunk fill, order check and tallies) for 1p1c, run on one thread through a
+//!   plain non-shared array ring instead of a shared one; parameter `<capacity>/<pattern>`, one element
+//!   per iteration (messages per second).
+//! - `harness_overhead/backpressure_avalanche`: the same for the avalanche's two producers
+//!   and its consumer under `block`, including the consumer's simulated work; two elements
+//!   per iteration.
+//! - `harness_overhead/run`: the fixed cost of one run on the clock (thread start after the
+//!   barrier to the last thread's end) with no messages at all, per topology: what each
+//!   `iter_custom` call pays once, whatever its message count. Time per run, no throughput.
+
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use ringstress::stress::burst::Pattern;
+use ringstress::stress::grid::{Grid, parameter};
+use ringstress::stress::queue::RingMpmc;
+use ringstress::stress::run::measure;
+use ringstress::stress::scenario::backpressure_avalanche::{self, Overflow};
+use ringstress::stress::scenario::mpmc_thrash::{self, Topology};
+
+/// Bootstrap resamples per benchmark. Criterion's default (100 000) makes it draw kernel
+/// density plots over 100 000 points for five statistics: about 5 s of CPU per benchmark on
+/// the 2-core reference machine, several times the measurement itself. With 10 samples there
+/// are only 92 378 distinct resamples anyway; 10 000 keep the intervals stable.
+const RESAMPLES: usize = 10_000;
+
+/// The function id of every benchmark here.
+const HARNESS: &str = "harness";
+
+fn harness_overhead(c: &mut Criterion) {
+    let grid = Grid::from_env();
+
+    let mut group = c.benchmark_group("harness_overhead/mpmc_thrash");
+    group
+        .throughput(Throughput::Elements(Topology::P1C1.messages_per_iter()))
+        .sample_size(10)
+        .nresamples(RESAMPLES)
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_millis(500));
+    for (capacity, pattern) in grid.cases() {
+        let config = mpmc_thrash::Config::new(Topology::P1C1, capacity, pattern);
+        group.bench_with_input(
+            BenchmarkId::new(HARNESS, parameter(capacity, pattern)),
+            &config,
+            |b, config| b.iter_custom(|iters| measure(|| mpmc_thrash::run_alone(config, iters))),
+        );
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("harness_overhead/backpressure_avalanche");
+    group
+        .throughput(Throughput::Elements(
+            backpressure_avalanche::PRODUCERS as u64,
+        ))
+        .sample_size(10)
+        .nresamples(RESAMPLES)
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_millis(500));
+    for (capacity, pattern) in grid.cases() {
+        let config = backpressure_avalanche::Config::new(Overflow::Block, capacity, pattern);
+        group.bench_with_input(
+            BenchmarkId::new(HARNESS, parameter(capacity, pattern)),
+            &config,
+            |b, config| {
+                b.iter_custom(|iters| measure(|| backpressure_avalanche::run_alone(config, iters)))
+            },
+        );
+    }
+    group.finish();
+
+    // Each run spawns its threads (off the clock), so wall time is many times the measured
+    // time here: keep the windows short.
+    let mut group = c.benchmark_group("harness_overhead/run");
+    group
+        .sample_size(10)
+        .nresamples(RESAMPLES)
+        .warm_up_time(Duration::from_millis(50))
+        .measurement_time(Duration::from_millis(200));
+    for topology in [Topology::P1C1, Topology::P2C2, Topology::P4C4] {
+        let config = mpmc_thrash::Config::new(topology, 64, Pattern::Steady);
+        group.bench_with_input(BenchmarkId::new(HARNESS, topology), &config, |b, config| {
+            b.iter_custom(|runs| {
+                (0..runs)
+                    .map(|_| measure(|| mpmc_thrash::run::<RingMpmc>(config, 0)))
+                    .sum()
+            })
+        });
+    }
+    group.finish();
+}
+
+ringstress::bench_main!(harness_overhead);

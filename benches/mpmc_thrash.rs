@@ -1,2 +1,70 @@
-//! Placeholder.
-fn main() {}
+//! MPMC thrash: producer/consumer contention on one ring, with overflow (see
+//! `ringstress::stress::scenario::mpmc_thrash`).
+//!
+//! Groups `mpmc_thrash/1p1c`, `/2p2c`, `/4p4c`, `/4p1c` and `/1p4c`; function = the queue,
+//! parameter = `<capacity>/<pattern>`. `iters` = messages per producer, so throughput is one
+//! element per producer per iteration and the report reads in messages delivered per second.
+
+mod peers;
+
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use ringstress::stress::grid::{Grid, parameter};
+use ringstress::stress::queue::{Queue, RingMpmc, RingSpsc};
+use ringstress::stress::run::measure;
+use ringstress::stress::scenario::mpmc_thrash::{Config, Topology, run};
+
+use peers::{ArrayQueue, CrossbeamChannel, Rtrb, StdMpsc};
+
+/// Bootstrap resamples per benchmark. Criterion's default (100 000) makes it draw kernel
+/// density plots over 100 000 points for five statistics: about 5 s of CPU per benchmark on
+/// the 2-core reference machine, several times the measurement itself. With 10 samples there
+/// are only 92 378 distinct resamples anyway; 10 000 keep the intervals stable.
+const RESAMPLES: usize = 10_000;
+
+/// Benchmarks queue `Q` over the whole grid in `topology`'s group.
+fn bench_queue<Q: Queue>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    grid: &Grid,
+    topology: Topology,
+) {
+    for (capacity, pattern) in grid.cases() {
+        let config = Config::new(topology, capacity, pattern);
+        group.bench_with_input(
+            BenchmarkId::new(Q::NAME, parameter(capacity, pattern)),
+            &config,
+            |b, config| b.iter_custom(|iters| measure(|| run::<Q>(config, iters))),
+        );
+    }
+}
+
+fn mpmc_thrash(c: &mut Criterion) {
+    let grid = Grid::from_env();
+    for topology in Topology::ALL {
+        let mut group = c.benchmark_group(topology.group());
+        // 19 implementation × topology pairs over the 9-case grid: short windows keep the
+        // file within its 5-minute budget.
+        group
+            .throughput(Throughput::Elements(topology.messages_per_iter()))
+            .sample_size(10)
+            .nresamples(RESAMPLES)
+            .warm_up_time(Duration::from_millis(150))
+            .measurement_time(Duration::from_millis(600));
+        if topology == Topology::P1C1 {
+            // The SPSC rings only fit here.
+            bench_queue::<RingSpsc>(&mut group, &grid, topology);
+            bench_queue::<Rtrb>(&mut group, &grid, topology);
+        }
+        bench_queue::<RingMpmc>(&mut group, &grid, topology);
+        bench_queue::<ArrayQueue>(&mut group, &grid, topology);
+        bench_queue::<CrossbeamChannel>(&mut group, &grid, topology);
+        if topology.consumers == 1 {
+            // std's receiver does not clone.
+            bench_queue::<StdMpsc>(&mut group, &grid, topology);
+        }
+        group.finish();
+    }
+}
+
+ringstress::bench_main!(mpmc_thrash);

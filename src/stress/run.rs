@@ -1,5 +1,5 @@
-//! Running a scenario's threads: spawn them, line them up at a barrier, time from the
-//! barrier to the last join, and watch for stalls.
+//! Running a scenario's threads: spawn them, line them up at a barrier, time from the first
+//! thread's start after the barrier to the last thread's end, and watch for stalls.
 //!
 //! Every scenario driver hands [`run`] one [`Job`] per thread. Each job gets a [`Worker`]:
 //! its handle for reporting progress, for waiting (with the shared backoff), and for
@@ -207,22 +207,37 @@ pub fn run_with_stall<R: Send>(
                     .name(job.name)
                     .spawn_scoped(scope, move || {
                         barrier.wait();
+                        // Each thread stamps its own start and end: the main thread may be
+                        // descheduled right after the barrier on a busy machine, and a
+                        // clock it started then could miss most of a short run.
+                        let started = Instant::now();
                         let outcome = (job.work)(&worker);
+                        let ended = Instant::now();
                         if outcome.is_err() {
                             // Tell the others to stop waiting for this thread.
                             abort.store(true, Ordering::Relaxed);
                         }
                         worker.slot.finished.store(true, Ordering::Relaxed);
-                        outcome
+                        (outcome, started, ended)
                     })
                     .expect("spawn a scenario thread")
             })
             .collect();
         barrier.wait();
-        let start = Instant::now();
-        let outcomes: Vec<_> = handles.into_iter().map(|handle| handle.join()).collect();
-        let elapsed = start.elapsed();
+        let joined: Vec<_> = handles.into_iter().map(|handle| handle.join()).collect();
         drop(done_tx);
+        // From the first thread's start to the last thread's end.
+        let stamps = joined.iter().filter_map(|joined| joined.as_ref().ok());
+        let first_start = stamps.clone().map(|&(_, started, _)| started).min();
+        let last_end = stamps.map(|&(_, _, ended)| ended).max();
+        let elapsed = match (first_start, last_end) {
+            (Some(start), Some(end)) => end.saturating_duration_since(start),
+            _ => Duration::ZERO,
+        };
+        let outcomes: Vec<_> = joined
+            .into_iter()
+            .map(|joined| joined.map(|(outcome, _, _)| outcome))
+            .collect();
         (elapsed, outcomes)
     });
 
