@@ -162,7 +162,11 @@ pub fn try_channel<T>(capacity: usize) -> Result<(Producer<T>, Consumer<T>), Cap
         .ok_or(CapacityError::TooLarge {
             requested: capacity,
         })?;
-    let slots = alloc_slots(len, capacity, |_| Cell::new(MaybeUninit::uninit()))?;
+    let slots = if size_of::<Slot<T>>() == 0 {
+        zero_sized_slots(len)
+    } else {
+        alloc_slots(len, capacity, |_| Cell::new(MaybeUninit::uninit()))?
+    };
     let ring = Arc::new(Ring {
         head: CachePadded::new(AtomicUsize::new(0)),
         tail: CachePadded::new(AtomicUsize::new(0)),
@@ -183,6 +187,23 @@ pub fn try_channel<T>(capacity: usize) -> Result<(Producer<T>, Consumer<T>), Cap
         cached_tail: 0,
     };
     Ok((producer, consumer))
+}
+
+/// `len` slots for a zero-sized `T`, made in constant time. Building them one by one (as
+/// `alloc_slots` does) costs a step per slot, which for a huge capacity of a zero-sized type
+/// (legal: it needs no memory) would hang `channel` for minutes or centuries.
+fn zero_sized_slots<T>(len: usize) -> Box<[Slot<T>]> {
+    debug_assert_eq!(size_of::<Slot<T>>(), 0);
+    #[cfg(not(loom))]
+    {
+        // SAFETY: a `Slot<T>` is a `repr(transparent)` `UnsafeCell<MaybeUninit<T>>`, for
+        // which every bit pattern, uninitialised included, is a valid value; and being
+        // zero-sized it has no bytes at all, so the slice needs no allocation.
+        unsafe { Box::<[Slot<T>]>::new_uninit_slice(len).assume_init() }
+    }
+    // Loom's cell carries tracking state, so it is never zero-sized and we never get here.
+    #[cfg(loom)]
+    unreachable!("loom slots are never zero-sized (len {len})")
 }
 
 /// The pushing end of an SPSC ring. Move it to the producing thread.
