@@ -406,15 +406,20 @@ impl<T> Producer<T> {
     /// ```
     #[inline]
     pub fn try_push(&self, value: T) -> Result<(), TryPushError<T>> {
-        match self.ring.claim_push(1) {
-            Some((stamp, _)) => {
-                // SAFETY: we just claimed `stamp`.
-                unsafe { self.ring.fill(stamp, value) };
-                Ok(())
-            }
-            None if self.is_abandoned() => Err(TryPushError::Disconnected(value)),
-            None => Err(TryPushError::Full(value)),
-        }
+        let stamp = match self.ring.claim_push(1) {
+            Some((stamp, _)) => stamp,
+            None if !self.is_abandoned() => return Err(TryPushError::Full(value)),
+            // Every consumer is gone. The Acquire load in `is_abandoned` pairs with the last
+            // consumer's AcqRel decrement, which follows all their pops, so look once more: a
+            // slot freed just before the last consumer left is room, not a disconnection.
+            None => match self.ring.claim_push(1) {
+                Some((stamp, _)) => stamp,
+                None => return Err(TryPushError::Disconnected(value)),
+            },
+        };
+        // SAFETY: we just claimed `stamp`.
+        unsafe { self.ring.fill(stamp, value) };
+        Ok(())
     }
 
     /// Pushes `value`, waiting (spin, yield, then sleep) while the ring is full.
@@ -708,6 +713,8 @@ impl<T> Drop for Producer<T> {
 
 impl<T> Drop for Consumer<T> {
     fn drop(&mut self) {
+        // AcqRel: releases our pops (and, through the count's read-modify-write chain, those
+        // of consumers that left before us) to a producer's Acquire load of 0.
         self.ring.consumers.fetch_sub(1, Ordering::AcqRel);
     }
 }

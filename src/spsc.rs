@@ -249,15 +249,6 @@ impl<T> Producer<T> {
         self.ring.tail.store(self.tail, Ordering::Release);
     }
 
-    /// The error for a push that found no room: `Disconnected` once the consumer is gone.
-    fn full_error(&self, value: T) -> TryPushError<T> {
-        if self.ring.consumer_gone.load(Ordering::Relaxed) {
-            TryPushError::Disconnected(value)
-        } else {
-            TryPushError::Full(value)
-        }
-    }
-
     /// Pushes `value` if there is room, without waiting.
     ///
     /// # Errors
@@ -275,7 +266,16 @@ impl<T> Producer<T> {
     #[inline]
     pub fn try_push(&mut self, value: T) -> Result<(), TryPushError<T>> {
         if self.free_slots(1) == 0 {
-            return Err(self.full_error(value));
+            // Acquire: pairs with the Release store in the consumer's drop, which follows its
+            // last `head` store, so the reload below sees every slot it freed. Without it, a
+            // consumer that pops and leaves between our `head` load and this flag load would
+            // make a ring with room look full and disconnected.
+            if !self.ring.consumer_gone.load(Ordering::Acquire) {
+                return Err(TryPushError::Full(value));
+            }
+            if self.free_slots(1) == 0 {
+                return Err(TryPushError::Disconnected(value));
+            }
         }
         // SAFETY: `tail` is outside `head..tail` (there is a free slot), so the consumer does
         // not touch this slot until we publish it; only this producer writes slots.
@@ -611,6 +611,8 @@ impl<T> Drop for Producer<T> {
 
 impl<T> Drop for Consumer<T> {
     fn drop(&mut self) {
+        // Release: follows our last `head` store, so a producer that sees the flag (Acquire)
+        // and reloads `head` sees every slot we freed.
         self.ring.consumer_gone.store(true, Ordering::Release);
     }
 }
