@@ -180,7 +180,9 @@ impl<T> Ring<T> {
                     return None;
                 }
                 // A consumer has claimed the slot but not yet freed it, or tail moved on.
-                backoff.spin();
+                // Waiting on another thread's unfinished pop: escalate to yielding, since on
+                // an oversubscribed machine that thread may be descheduled mid-pop.
+                backoff.snooze();
                 tail = self.tail.load(Ordering::Relaxed);
             } else {
                 // Another producer claimed this position first.
@@ -233,7 +235,9 @@ impl<T> Ring<T> {
                     return None;
                 }
                 // A producer has claimed the slot but not yet filled it, or head moved on.
-                backoff.spin();
+                // Waiting on another thread's unfinished push: escalate to yielding (see
+                // `claim_push`).
+                backoff.snooze();
                 head = self.head.load(Ordering::Relaxed);
             } else {
                 // Another consumer claimed this position first.
