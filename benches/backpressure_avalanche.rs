@@ -9,8 +9,6 @@
 
 mod peers;
 
-use std::time::Duration;
-
 use criterion::{BenchmarkId, Criterion, Throughput};
 use ringstress::stress::grid::{Grid, parameter};
 use ringstress::stress::queue::{Queue, RingMpmc};
@@ -49,10 +47,10 @@ fn backpressure_avalanche(c: &mut Criterion) {
         let mut group = c.benchmark_group(scenario::group(overflow));
         group
             .throughput(Throughput::Elements(scenario::PRODUCERS as u64))
-            .sample_size(10)
+            .sample_size(scenario::SAMPLE_SIZE)
             .nresamples(RESAMPLES)
-            .warm_up_time(Duration::from_millis(200))
-            .measurement_time(Duration::from_millis(800));
+            .warm_up_time(scenario::WARM_UP_TIME)
+            .measurement_time(scenario::MEASUREMENT_TIME);
         // Two producers, one consumer: every queue with a clonable sending end.
         bench_queue::<RingMpmc>(&mut group, &grid, overflow);
         bench_queue::<ArrayQueue>(&mut group, &grid, overflow);

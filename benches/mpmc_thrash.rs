@@ -7,13 +7,13 @@
 
 mod peers;
 
-use std::time::Duration;
-
 use criterion::{BenchmarkId, Criterion, Throughput};
 use ringstress::stress::grid::{Grid, parameter};
 use ringstress::stress::queue::{Queue, RingMpmc, RingSpsc};
 use ringstress::stress::run::measure;
-use ringstress::stress::scenario::mpmc_thrash::{Config, Topology, run};
+use ringstress::stress::scenario::mpmc_thrash::{
+    Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME, run,
+};
 
 use peers::{ArrayQueue, CrossbeamChannel, Rtrb, StdMpsc};
 
@@ -43,14 +43,12 @@ fn mpmc_thrash(c: &mut Criterion) {
     let grid = Grid::from_env();
     for topology in Topology::ALL {
         let mut group = c.benchmark_group(topology.group());
-        // 19 implementation × topology pairs over the 9-case grid: short windows keep the
-        // file within its 5-minute budget.
         group
             .throughput(Throughput::Elements(topology.messages_per_iter()))
-            .sample_size(10)
+            .sample_size(SAMPLE_SIZE)
             .nresamples(RESAMPLES)
-            .warm_up_time(Duration::from_millis(150))
-            .measurement_time(Duration::from_millis(600));
+            .warm_up_time(WARM_UP_TIME)
+            .measurement_time(MEASUREMENT_TIME);
         if topology == Topology::P1C1 {
             // The SPSC rings only fit here.
             bench_queue::<RingSpsc>(&mut group, &grid, topology);

@@ -7,17 +7,20 @@
 //! Deadline: every run goes through the scenario's watchdog, which panics with per-thread
 //! counts and queue lengths after `RINGSTRESS_STALL_SECS` (default 10 s) without progress.
 //!
-//! Soak (ten times the messages of the bench's largest sample, every policy, every size and
-//! pattern of the default grid):
+//! Soak (per case, ten times the messages of the bench's largest sample, estimated the way
+//! Criterion plans its samples; every policy, every size and pattern of the grid):
 //! `cargo test --release --test backpressure -- --ignored soak`
 
 use std::panic::{self, AssertUnwindSafe};
+use std::time::Duration;
 
 use ringstress::stress::burst::Pattern;
 use ringstress::stress::faulty::{Dropping, Duplicating};
 use ringstress::stress::grid::Grid;
 use ringstress::stress::queue::{Queue, RingMpmc, RingSpsc};
-use ringstress::stress::scenario::backpressure_avalanche::{self, Config, Overflow};
+use ringstress::stress::scenario::backpressure_avalanche::{
+    self, Config, MEASUREMENT_TIME, Overflow, SAMPLE_SIZE, WARM_UP_TIME,
+};
 
 /// Capacities that overflow constantly (1 is the hardest edge), and the smallest grid size.
 const SIZES: [usize; 3] = [1, 7, 64];
@@ -158,20 +161,60 @@ fn a_duplicated_message_is_caught_under_every_policy() {
     }
 }
 
-/// Messages per producer of the bench's largest sample, times ten.
-const SOAK_ITERS: u64 = 10 * 4_000_000;
+/// Criterion's linear sampling: sample `k` of `n` runs `k × d` iterations, with `d` set so
+/// the samples fill the measurement time at `per_iter_ns`; the largest runs `n × d`.
+fn largest_bench_sample(per_iter_ns: f64) -> u64 {
+    let samples = SAMPLE_SIZE as f64;
+    let weights = samples * (samples + 1.0) / 2.0;
+    let d = (MEASUREMENT_TIME.as_nanos() as f64 / (per_iter_ns * weights))
+        .ceil()
+        .max(1.0);
+    (samples * d) as u64
+}
+
+/// Ten times the iterations of the bench's largest sample of a case, estimated as Criterion
+/// does: a warm-up doubling the iterations until the warm-up time is spent.
+fn soak_iters(mut run_once: impl FnMut(u64) -> Duration) -> u64 {
+    let (mut iters, mut done, mut spent) = (1u64, 0u64, Duration::ZERO);
+    while spent < WARM_UP_TIME {
+        spent += run_once(iters);
+        done += iters;
+        iters *= 2;
+    }
+    10 * largest_bench_sample(spent.as_nanos() as f64 / done as f64)
+}
+
+/// Soaks one case: ten times the bench's largest sample, validated as always.
+fn soak(config: &Config) {
+    let iters = soak_iters(|iters| backpressure_avalanche::run::<RingMpmc>(config, iters));
+    let outcome = backpressure_avalanche::run_with_totals::<RingMpmc>(config, iters);
+    let delivered: u64 = outcome
+        .producers
+        .iter()
+        .map(|totals| totals.delivered)
+        .sum();
+    let shed: u64 = outcome.producers.iter().map(|totals| totals.shed).sum();
+    for totals in &outcome.producers {
+        assert_eq!(totals.attempted, totals.delivered + totals.shed);
+    }
+    eprintln!(
+        "soak {} ringstress-mpmc {}/{}: {delivered} delivered, {shed} shed in {:.2?} \
+         ({:.1}M msg/s), all valid",
+        backpressure_avalanche::group(config.overflow),
+        config.capacity,
+        config.pattern,
+        outcome.elapsed,
+        delivered as f64 / outcome.elapsed.as_secs_f64() / 1e6
+    );
+}
 
 #[test]
-#[ignore = "soak: minutes in release; run with --release -- --ignored soak"]
+#[ignore = "soak: about a minute in release; cargo test --release -- --ignored soak"]
 fn soak_backpressure_avalanche_at_ten_times_the_bench_load() {
     let grid = Grid::from_env();
     for overflow in Overflow::ALL {
         for (size, pattern) in grid.cases() {
-            let config = Config::new(overflow, size, pattern);
-            let outcome = backpressure_avalanche::run_with_totals::<RingMpmc>(&config, SOAK_ITERS);
-            for totals in &outcome.producers {
-                assert_eq!(totals.attempted, totals.delivered + totals.shed);
-            }
+            soak(&Config::new(overflow, size, pattern));
         }
     }
 }

@@ -6,17 +6,21 @@
 //! Deadline: every run goes through the scenario's watchdog, which panics with per-thread
 //! counts and queue lengths after `RINGSTRESS_STALL_SECS` (default 10 s) without progress.
 //!
-//! Soak (the seed's "10x+ load": ten times the messages of the bench's largest sample, every
-//! topology of ours, every size and pattern of the default grid):
+//! Soak (the seed's "10x+ load": per case, ten times the messages of the bench's largest
+//! sample, estimated the way Criterion plans its samples; every topology of ours, every size
+//! and pattern of the grid, which `RINGSTRESS_SIZES` / `RINGSTRESS_PATTERNS` narrow):
 //! `cargo test --release --test mpmc_thrash -- --ignored soak`
 
 use std::panic::{self, AssertUnwindSafe};
+use std::time::Duration;
 
 use ringstress::stress::burst::Pattern;
 use ringstress::stress::faulty::{Dropping, Duplicating};
 use ringstress::stress::grid::Grid;
 use ringstress::stress::queue::{Queue, RingMpmc, RingSpsc};
-use ringstress::stress::scenario::mpmc_thrash::{self, Config, Topology};
+use ringstress::stress::scenario::mpmc_thrash::{
+    self, Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME,
+};
 
 /// Capacities that make positions wrap constantly (1 is the hardest edge), and the smallest
 /// default grid size.
@@ -162,19 +166,52 @@ fn a_single_producer_queue_is_refused_for_several_producers() {
     );
 }
 
-/// Messages per producer of the bench's largest sample, times ten.
-const SOAK_ITERS: u64 = 10 * 6_000_000;
+/// Criterion's linear sampling: sample `k` of `n` runs `k × d` iterations, with `d` set so
+/// the samples fill the measurement time at `per_iter_ns`; the largest runs `n × d`.
+fn largest_bench_sample(per_iter_ns: f64) -> u64 {
+    let samples = SAMPLE_SIZE as f64;
+    let weights = samples * (samples + 1.0) / 2.0;
+    let d = (MEASUREMENT_TIME.as_nanos() as f64 / (per_iter_ns * weights))
+        .ceil()
+        .max(1.0);
+    (samples * d) as u64
+}
+
+/// Ten times the iterations of the bench's largest sample of a case, estimated as Criterion
+/// does: a warm-up doubling the iterations until the warm-up time is spent.
+fn soak_iters(mut run_once: impl FnMut(u64) -> Duration) -> u64 {
+    let (mut iters, mut done, mut spent) = (1u64, 0u64, Duration::ZERO);
+    while spent < WARM_UP_TIME {
+        spent += run_once(iters);
+        done += iters;
+        iters *= 2;
+    }
+    10 * largest_bench_sample(spent.as_nanos() as f64 / done as f64)
+}
+
+/// Soaks one case of queue `Q`: ten times the bench's largest sample, validated as always.
+fn soak<Q: Queue>(config: &Config) {
+    let iters = soak_iters(|iters| mpmc_thrash::run::<Q>(config, iters));
+    let elapsed = mpmc_thrash::run::<Q>(config, iters);
+    let messages = iters * config.topology.messages_per_iter();
+    eprintln!(
+        "soak {} {} {}/{}: {messages} messages in {elapsed:.2?} ({:.1}M msg/s), all valid",
+        config.topology.group(),
+        Q::NAME,
+        config.capacity,
+        config.pattern,
+        messages as f64 / elapsed.as_secs_f64() / 1e6
+    );
+}
 
 #[test]
-#[ignore = "soak: minutes in release; run with --release -- --ignored soak"]
+#[ignore = "soak: about two minutes in release; cargo test --release -- --ignored soak"]
 fn soak_mpmc_thrash_at_ten_times_the_bench_load() {
     let grid = Grid::from_env();
     for (size, pattern) in grid.cases() {
-        let spsc = Config::new(Topology::P1C1, size, pattern);
-        mpmc_thrash::run::<RingSpsc>(&spsc, SOAK_ITERS);
+        soak::<RingSpsc>(&Config::new(Topology::P1C1, size, pattern));
         for topology in Topology::ALL {
-            let config = Config::new(topology, size, pattern);
-            mpmc_thrash::run::<RingMpmc>(&config, SOAK_ITERS / topology.producers as u64);
+            soak::<RingMpmc>(&Config::new(topology, size, pattern));
         }
     }
 }

@@ -40,6 +40,14 @@ pub const SCENARIO: &str = "backpressure_avalanche";
 /// Producer threads in the benchmarks (against one consumer).
 pub const PRODUCERS: usize = 2;
 
+/// Criterion samples per benchmark (the bench file sets it; the soak test sizes itself by it).
+pub const SAMPLE_SIZE: usize = 10;
+/// Criterion warm-up per benchmark.
+pub const WARM_UP_TIME: Duration = Duration::from_millis(200);
+/// Criterion measurement time per benchmark, sized so the 108 benchmarks (3 policies × 4
+/// queues × 9 cases) fit the file's 5-minute budget.
+pub const MEASUREMENT_TIME: Duration = Duration::from_millis(800);
+
 /// The benchmark group of a policy, e.g. `backpressure_avalanche/shed`.
 pub fn group(overflow: Overflow) -> String {
     format!("{SCENARIO}/{overflow}")

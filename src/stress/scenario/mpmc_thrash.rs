@@ -31,6 +31,14 @@ use crate::stress::scenario::harness::{self, Overflow, Plan};
 /// The scenario's name: the first part of every benchmark group.
 pub const SCENARIO: &str = "mpmc_thrash";
 
+/// Criterion samples per benchmark (the bench file sets it; the soak test sizes itself by it).
+pub const SAMPLE_SIZE: usize = 10;
+/// Criterion warm-up per benchmark.
+pub const WARM_UP_TIME: Duration = Duration::from_millis(150);
+/// Criterion measurement time per benchmark: short, so that the 171 benchmarks (19
+/// implementation × topology pairs over the 9-case grid) fit the file's 5-minute budget.
+pub const MEASUREMENT_TIME: Duration = Duration::from_millis(600);
+
 /// How many producer and consumer threads share the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Topology {
