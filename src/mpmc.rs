@@ -304,15 +304,22 @@ impl<T> Ring<T> {
 impl<T> Drop for Ring<T> {
     fn drop(&mut self) {
         // Every handle is gone, so no claim is in flight and each position in `head..tail`
-        // holds an item; Arc's drop ordered all earlier accesses before this.
+        // holds an item; Arc's drop ordered all earlier accesses before this. The walk is
+        // bounded by the item count `len` computes, so even a corrupted pair of positions
+        // could not make it run past the slots.
         let mut stamp = self.head.load(Ordering::Relaxed);
-        let tail = self.tail.load(Ordering::Relaxed);
-        while stamp != tail {
+        let items = self.len();
+        for _ in 0..items {
             let slot = &self.slots[self.index(stamp)];
             // SAFETY: a full slot (see above), dropped exactly once.
             slot.value.with_mut(|v| unsafe { (*v).assume_init_drop() });
             stamp = self.advance(stamp, 1);
         }
+        debug_assert_eq!(
+            stamp,
+            self.tail.load(Ordering::Relaxed),
+            "ring positions corrupted"
+        );
     }
 }
 

@@ -28,7 +28,13 @@ macro_rules! bench_main {
     ($($benchmark:path),+ $(,)?) => {
         fn main() {
             let started = $crate::gate::start_run();
-            let mut criterion = ::criterion::Criterion::default().configure_from_args();
+            // 10,000 bootstrap resamples instead of 100,000: Criterion spends seconds per
+            // benchmark on resampling and density plots at the default, which alone would
+            // break the suite's 15-minute budget on 2 cores; 10,000 still gives stable
+            // confidence intervals. Command-line flags can override it.
+            let mut criterion = ::criterion::Criterion::default()
+                .nresamples(10_000)
+                .configure_from_args();
             $( $benchmark(&mut criterion); )+
             criterion.final_summary();
             $crate::gate::after_benches(started);
