@@ -386,6 +386,18 @@ impl<T: Copy> Producer<T> {
     /// ```
     #[inline]
     pub fn push_slice(&mut self, items: &[T]) -> usize {
+        if let [item] = items {
+            // One item: a plain slot write beats two `memcpy` calls of unknown length.
+            if self.free_slots(1) == 0 {
+                return 0;
+            }
+            // SAFETY: as in `try_push`: the slot at `tail` is free and ours until published.
+            self.ring
+                .slot(self.tail)
+                .with_mut(|slot| unsafe { (*slot).write(*item) });
+            self.publish(1);
+            return 1;
+        }
         let count = self.free_slots(items.len()).min(items.len());
         if count == 0 {
             return 0;
@@ -580,6 +592,20 @@ impl<T: Copy> Consumer<T> {
     /// ```
     #[inline]
     pub fn pop_slice(&mut self, out: &mut [T]) -> usize {
+        if let [item] = out {
+            // One item: a plain slot read beats two `memcpy` calls of unknown length.
+            if self.ready_items(1) == 0 {
+                return 0;
+            }
+            // SAFETY: as in `try_pop`: the slot at `head` holds a published item that is ours
+            // until released; `T: Copy`, so reading it leaves nothing to drop.
+            *item = self
+                .ring
+                .slot(self.head)
+                .with_mut(|slot| unsafe { (*slot).assume_init_read() });
+            self.release(1);
+            return 1;
+        }
         let count = self.ready_items(out.len()).min(out.len());
         if count == 0 {
             return 0;
