@@ -12,10 +12,11 @@ use std::time::{Duration, SystemTime};
 
 use ringstress::gate::{
     Against, BaselineUse, BenchmarkResult, ChangeCall, ChangeData, ChangeEstimates, Comparison,
-    ComparisonSource, CriterionArgs, Estimates, FLOOR_MSGS_PER_SEC, GateError, GateOutcome,
-    Hardware, NoiseMargin, RecheckCommand, ResultQuery, ResultsReport, Selection, Status,
-    Throughput, Verdict, call_change, format_rate, gate_run, load_results, parse_recheck_args,
-    query_for_run, read_json, recheck, row_for, rows_for, status_of, throughput_change,
+    ComparisonSource, CriterionArgs, DEFAULT_NOISE_MARGIN, Estimates, FLOOR_MSGS_PER_SEC,
+    GateError, GateOutcome, Hardware, NoiseMargin, RecheckCommand, ResultQuery, ResultsReport,
+    Selection, Status, Throughput, Verdict, call_change, format_rate, gate_run, load_results,
+    parse_recheck_args, query_for_run, read_json, recheck, row_for, rows_for, status_of,
+    throughput_change,
 };
 
 const SPSC_ID: &str = "demo/1p1c/ringstress-spsc/64/steady";
@@ -364,10 +365,13 @@ fn a_saved_baseline_is_rechecked_against_the_floor() {
 
 #[test]
 fn noise_margin_comes_from_the_environment_value() {
-    assert_eq!(NoiseMargin::from_env_value(None).unwrap().fraction(), 0.10);
+    assert_eq!(
+        NoiseMargin::from_env_value(None).unwrap().fraction(),
+        DEFAULT_NOISE_MARGIN
+    );
     assert_eq!(
         NoiseMargin::from_env_value(Some("  ")).unwrap().fraction(),
-        0.10
+        DEFAULT_NOISE_MARGIN
     );
     assert_eq!(
         NoiseMargin::from_env_value(Some("0.15"))

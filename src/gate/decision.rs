@@ -14,9 +14,12 @@ use super::error::GateError;
 /// The floor every benchmark of ours must reach: 50 million messages delivered per second.
 pub const FLOOR_MSGS_PER_SEC: f64 = 50_000_000.0;
 
-/// The noise margin used unless `RINGSTRESS_NOISE_MARGIN` says otherwise: a 10% drop in
-/// throughput. Provisional until the noise study of the reference machine sets it.
-pub const DEFAULT_NOISE_MARGIN: f64 = 0.10;
+/// The noise margin used unless `RINGSTRESS_NOISE_MARGIN` says otherwise: a 40% drop in
+/// throughput. Set from the noise study of the reference machine (shared, 2 cores; see
+/// `criterion-baselines/README.md`): unchanged code moved by a median 21% between two runs,
+/// so a tighter margin flags noise in most runs, while a 2x slowdown (a 50% drop) must stay
+/// above the margin to be caught.
+pub const DEFAULT_NOISE_MARGIN: f64 = 0.40;
 
 /// The environment variable that overrides [`DEFAULT_NOISE_MARGIN`], as a fraction.
 pub const NOISE_MARGIN_ENV: &str = "RINGSTRESS_NOISE_MARGIN";

@@ -27,7 +27,7 @@
 //! assert_eq!(status_of(true, Some(60e6), None), Status::Pass);
 //! assert_eq!(status_of(true, Some(40e6), None), Status::FailFloor);
 //! assert_eq!(status_of(false, Some(40e6), None), Status::Peer);
-//! assert_eq!(NoiseMargin::default().fraction(), 0.10);
+//! assert_eq!(NoiseMargin::default().fraction(), 0.40);
 //! ```
 
 mod bench_main;
