@@ -28,10 +28,13 @@ const SPIN_ROUNDS: u32 = 6;
 /// sleeping on a small ring never recover their pace (measured in `http_flood` at capacity
 /// 64: 0.4M msg/s with 10 yields before sleeping, 11M msg/s yielding only). Sleeping is
 /// kept for waits that last: it stops an oversubscribed waiter competing for the cores.
+#[cfg_attr(loom, allow(dead_code))] // loom builds only yield
 const YIELD_ROUNDS: u32 = SPIN_ROUNDS + 250;
 /// The first sleep; each later round doubles it up to [`MAX_SLEEP`].
+#[cfg_attr(loom, allow(dead_code))] // loom builds only yield
 const FIRST_SLEEP: Duration = Duration::from_micros(10);
 /// The longest sleep, which bounds how late a sleeping waiter notices progress.
+#[cfg_attr(loom, allow(dead_code))] // loom builds only yield
 const MAX_SLEEP: Duration = Duration::from_micros(100);
 
 /// Escalating wait for one blocked operation: spin, then yield, then sleep.
