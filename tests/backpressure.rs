@@ -12,12 +12,12 @@
 //! `cargo test --release --test backpressure -- --ignored soak`
 
 use std::panic::{self, AssertUnwindSafe};
-use std::time::Duration;
 
 use ringstress::stress::burst::Pattern;
 use ringstress::stress::faulty::{Dropping, Duplicating};
 use ringstress::stress::grid::Grid;
 use ringstress::stress::queue::{Queue, RingMpmc, RingSpsc};
+use ringstress::stress::run::soak_iters;
 use ringstress::stress::scenario::backpressure_avalanche::{
     self, Config, MEASUREMENT_TIME, Overflow, SAMPLE_SIZE, WARM_UP_TIME,
 };
@@ -161,32 +161,11 @@ fn a_duplicated_message_is_caught_under_every_policy() {
     }
 }
 
-/// Criterion's linear sampling: sample `k` of `n` runs `k × d` iterations, with `d` set so
-/// the samples fill the measurement time at `per_iter_ns`; the largest runs `n × d`.
-fn largest_bench_sample(per_iter_ns: f64) -> u64 {
-    let samples = SAMPLE_SIZE as f64;
-    let weights = samples * (samples + 1.0) / 2.0;
-    let d = (MEASUREMENT_TIME.as_nanos() as f64 / (per_iter_ns * weights))
-        .ceil()
-        .max(1.0);
-    (samples * d) as u64
-}
-
-/// Ten times the iterations of the bench's largest sample of a case, estimated as Criterion
-/// does: a warm-up doubling the iterations until the warm-up time is spent.
-fn soak_iters(mut run_once: impl FnMut(u64) -> Duration) -> u64 {
-    let (mut iters, mut done, mut spent) = (1u64, 0u64, Duration::ZERO);
-    while spent < WARM_UP_TIME {
-        spent += run_once(iters);
-        done += iters;
-        iters *= 2;
-    }
-    10 * largest_bench_sample(spent.as_nanos() as f64 / done as f64)
-}
-
 /// Soaks one case: ten times the bench's largest sample, validated as always.
 fn soak(config: &Config) {
-    let iters = soak_iters(|iters| backpressure_avalanche::run::<RingMpmc>(config, iters));
+    let iters = soak_iters(SAMPLE_SIZE, WARM_UP_TIME, MEASUREMENT_TIME, |iters| {
+        backpressure_avalanche::run::<RingMpmc>(config, iters)
+    });
     let outcome = backpressure_avalanche::run_with_totals::<RingMpmc>(config, iters);
     let delivered: u64 = outcome
         .producers

@@ -12,12 +12,12 @@
 //! `cargo test --release --test mpmc_thrash -- --ignored soak`
 
 use std::panic::{self, AssertUnwindSafe};
-use std::time::Duration;
 
 use ringstress::stress::burst::Pattern;
 use ringstress::stress::faulty::{Dropping, Duplicating};
 use ringstress::stress::grid::Grid;
 use ringstress::stress::queue::{Queue, RingMpmc, RingSpsc};
+use ringstress::stress::run::soak_iters;
 use ringstress::stress::scenario::mpmc_thrash::{
     self, Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME,
 };
@@ -166,32 +166,11 @@ fn a_single_producer_queue_is_refused_for_several_producers() {
     );
 }
 
-/// Criterion's linear sampling: sample `k` of `n` runs `k × d` iterations, with `d` set so
-/// the samples fill the measurement time at `per_iter_ns`; the largest runs `n × d`.
-fn largest_bench_sample(per_iter_ns: f64) -> u64 {
-    let samples = SAMPLE_SIZE as f64;
-    let weights = samples * (samples + 1.0) / 2.0;
-    let d = (MEASUREMENT_TIME.as_nanos() as f64 / (per_iter_ns * weights))
-        .ceil()
-        .max(1.0);
-    (samples * d) as u64
-}
-
-/// Ten times the iterations of the bench's largest sample of a case, estimated as Criterion
-/// does: a warm-up doubling the iterations until the warm-up time is spent.
-fn soak_iters(mut run_once: impl FnMut(u64) -> Duration) -> u64 {
-    let (mut iters, mut done, mut spent) = (1u64, 0u64, Duration::ZERO);
-    while spent < WARM_UP_TIME {
-        spent += run_once(iters);
-        done += iters;
-        iters *= 2;
-    }
-    10 * largest_bench_sample(spent.as_nanos() as f64 / done as f64)
-}
-
 /// Soaks one case of queue `Q`: ten times the bench's largest sample, validated as always.
 fn soak<Q: Queue>(config: &Config) {
-    let iters = soak_iters(|iters| mpmc_thrash::run::<Q>(config, iters));
+    let iters = soak_iters(SAMPLE_SIZE, WARM_UP_TIME, MEASUREMENT_TIME, |iters| {
+        mpmc_thrash::run::<Q>(config, iters)
+    });
     let elapsed = mpmc_thrash::run::<Q>(config, iters);
     let messages = iters * config.topology.messages_per_iter();
     eprintln!(

@@ -367,6 +367,33 @@ pub fn measure(mut scenario: impl FnMut() -> Duration) -> Duration {
     (0..selftest_repeats()).map(|_| scenario()).sum()
 }
 
+/// The iteration count of a soak run: ten times the iterations of the largest sample
+/// Criterion takes of a case measured with these settings. It estimates the case's cost as
+/// Criterion's warm-up does (run `run_once(iters)` with doubling `iters` until `warm_up` is
+/// spent), then applies Criterion's linear sampling: sample `k` of `sample_size` runs
+/// `k × d` iterations, with `d` chosen so the samples fill `measurement`; the largest runs
+/// `sample_size × d`.
+pub fn soak_iters(
+    sample_size: usize,
+    warm_up: Duration,
+    measurement: Duration,
+    mut run_once: impl FnMut(u64) -> Duration,
+) -> u64 {
+    let (mut iters, mut done, mut spent) = (1u64, 0u64, Duration::ZERO);
+    while spent < warm_up {
+        spent += run_once(iters);
+        done += iters;
+        iters *= 2;
+    }
+    let per_iter_ns = spent.as_nanos() as f64 / done as f64;
+    let samples = sample_size as f64;
+    let weights = samples * (samples + 1.0) / 2.0;
+    let d = (measurement.as_nanos() as f64 / (per_iter_ns * weights))
+        .ceil()
+        .max(1.0);
+    10 * (samples * d) as u64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -803,6 +803,7 @@ mod tests {
     use crate::stress::faulty::{Dropping, Duplicating};
     use crate::stress::grid::Grid;
     use crate::stress::queue::{RingMpmc, RingSpsc};
+    use crate::stress::run::soak_iters;
 
     /// Messages per test run: enough for channels to retire and be replaced at every test
     /// size (quota = 4 × capacity: 4, 28 and 256 messages).
@@ -828,32 +829,11 @@ mod tests {
         }
     }
 
-    /// Criterion's linear sampling: sample `k` of `n` runs `k × d` iterations, with `d` set
-    /// so the samples fill the measurement time at `per_iter`; the largest runs `n × d`.
-    fn largest_bench_sample(per_iter_ns: f64) -> u64 {
-        let samples = SAMPLE_SIZE as f64;
-        let weights = samples * (samples + 1.0) / 2.0;
-        let d = (MEASUREMENT_TIME.as_nanos() as f64 / (per_iter_ns * weights))
-            .ceil()
-            .max(1.0);
-        (samples * d) as u64
-    }
-
-    /// Ten times the iterations of the bench's largest sample of a case, estimated as
-    /// Criterion does: a warm-up doubling the iterations until the warm-up time is spent.
-    fn soak_iters(mut run_once: impl FnMut(u64) -> Duration) -> u64 {
-        let (mut iters, mut done, mut spent) = (1u64, 0u64, Duration::ZERO);
-        while spent < WARM_UP_TIME {
-            spent += run_once(iters);
-            done += iters;
-            iters *= 2;
-        }
-        10 * largest_bench_sample(spent.as_nanos() as f64 / done as f64)
-    }
-
     /// Soaks one case: ten times the bench's largest sample, validated as always.
     fn soak<Q: Queue>(config: &Config) {
-        let messages = soak_iters(|iters| run::<Q>(config, iters));
+        let messages = soak_iters(SAMPLE_SIZE, WARM_UP_TIME, MEASUREMENT_TIME, |iters| {
+            run::<Q>(config, iters)
+        });
         let elapsed = run::<Q>(config, messages);
         eprintln!(
             "soak {} {} {}/{}: {messages} messages in {elapsed:.2?} ({:.1}M msg/s), all valid",
