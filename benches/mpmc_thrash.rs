@@ -7,7 +7,8 @@
 
 mod peers;
 
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 use ringstress::stress::grid::{Grid, parameter};
 use ringstress::stress::queue::{Queue, RingMpmc, RingSpsc};
 use ringstress::stress::run::measure;
@@ -23,20 +24,13 @@ use peers::{ArrayQueue, CrossbeamChannel, Rtrb, StdMpsc};
 /// are only 92 378 distinct resamples anyway; 10 000 keep the intervals stable.
 const RESAMPLES: usize = 10_000;
 
-/// Benchmarks queue `Q` over the whole grid in `topology`'s group.
-fn bench_queue<Q: Queue>(
-    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    grid: &Grid,
-    topology: Topology,
-) {
-    for (capacity, pattern) in grid.cases() {
-        let config = Config::new(topology, capacity, pattern);
-        group.bench_with_input(
-            BenchmarkId::new(Q::NAME, parameter(capacity, pattern)),
-            &config,
-            |b, config| b.iter_custom(|iters| measure(|| run::<Q>(config, iters))),
-        );
-    }
+/// Benchmarks queue `Q` on one case of its topology's group.
+fn bench_case<Q: Queue>(group: &mut BenchmarkGroup<'_, WallTime>, config: &Config) {
+    group.bench_with_input(
+        BenchmarkId::new(Q::NAME, parameter(config.capacity, config.pattern)),
+        config,
+        |b, config| b.iter_custom(|iters| measure(|| run::<Q>(config, iters))),
+    );
 }
 
 fn mpmc_thrash(c: &mut Criterion) {
@@ -49,17 +43,23 @@ fn mpmc_thrash(c: &mut Criterion) {
             .nresamples(RESAMPLES)
             .warm_up_time(WARM_UP_TIME)
             .measurement_time(MEASUREMENT_TIME);
-        if topology == Topology::P1C1 {
-            // The SPSC rings only fit here.
-            bench_queue::<RingSpsc>(&mut group, &grid, topology);
-            bench_queue::<Rtrb>(&mut group, &grid, topology);
-        }
-        bench_queue::<RingMpmc>(&mut group, &grid, topology);
-        bench_queue::<ArrayQueue>(&mut group, &grid, topology);
-        bench_queue::<CrossbeamChannel>(&mut group, &grid, topology);
-        if topology.consumers == 1 {
-            // std's receiver does not clone.
-            bench_queue::<StdMpsc>(&mut group, &grid, topology);
+        // Every implementation of a case runs back to back: a neighbour that loads the
+        // machine for a while slows ours and the peers beside it alike, which is what the
+        // gate's group check measures ours against.
+        for (capacity, pattern) in grid.cases() {
+            let config = Config::new(topology, capacity, pattern);
+            if topology == Topology::P1C1 {
+                // The SPSC rings only fit here.
+                bench_case::<RingSpsc>(&mut group, &config);
+                bench_case::<Rtrb>(&mut group, &config);
+            }
+            bench_case::<RingMpmc>(&mut group, &config);
+            bench_case::<ArrayQueue>(&mut group, &config);
+            bench_case::<CrossbeamChannel>(&mut group, &config);
+            if topology.consumers == 1 {
+                // std's receiver does not clone.
+                bench_case::<StdMpsc>(&mut group, &config);
+            }
         }
         group.finish();
     }

@@ -12,9 +12,10 @@ use std::time::{Duration, SystemTime};
 
 use ringstress::gate::{
     Against, BaselineUse, BenchmarkResult, ChangeCall, ChangeData, ChangeEstimates, Comparison,
-    ComparisonSource, CriterionArgs, DEFAULT_NOISE_MARGIN, Estimates, FLOOR_MSGS_PER_SEC,
-    GateError, GateOutcome, Hardware, NoiseMargin, RecheckCommand, ResultQuery, ResultsReport,
-    Selection, Status, Throughput, Verdict, call_change, format_rate, gate_run, load_results,
+    ComparisonSource, CriterionArgs, DEFAULT_GROUP_MARGIN, DEFAULT_SINGLE_MARGIN, Estimates,
+    FLOOR_MSGS_PER_SEC, GateError, GateOutcome, GroupCall, Hardware, Margins, NOISE_MARGIN_ENV,
+    NoiseMargin, RecheckCommand, ResultQuery, ResultsReport, SINGLE_NOISE_MARGIN_ENV, Selection,
+    Status, Throughput, Verdict, call_change, format_rate, gate_run, load_results,
     parse_recheck_args, query_for_run, read_json, recheck, row_for, rows_for, status_of,
     throughput_change,
 };
@@ -98,8 +99,16 @@ fn v01() -> Against {
     Against::Baseline("v0.1".into())
 }
 
-fn margin() -> NoiseMargin {
-    NoiseMargin::new(0.10).unwrap()
+/// Both margins at 10%.
+fn margin() -> Margins {
+    margins(0.10, 0.10)
+}
+
+fn margins(group: f64, single: f64) -> Margins {
+    Margins {
+        group: NoiseMargin::new(group).unwrap(),
+        single: NoiseMargin::new(single).unwrap(),
+    }
 }
 
 fn fixed_hardware() -> Hardware {
@@ -189,7 +198,7 @@ fn ours_below_the_floor_fail_and_peers_below_it_do_not() {
     let mut results = against_v01(&fixture("unchanged"));
     // 64 messages in 2 µs = 32M msg/s: under the floor.
     results[0].estimates.slope.as_mut().unwrap().point_estimate = 2_000.0;
-    let rows = rows_for(&results, margin());
+    let rows = rows_for(&results, margin()).0;
     assert_eq!(find(&rows, SPSC_ID).status, Status::FailFloor);
     let peer = find(&rows, PEER_ID);
     assert!(peer.msgs_per_sec.unwrap() < FLOOR_MSGS_PER_SEC);
@@ -211,7 +220,7 @@ fn ours_without_an_elements_throughput_fail() {
 
 #[test]
 fn a_real_2x_slowdown_is_regressed() {
-    let rows = rows_for(&against_v01(&fixture("slowed")), margin());
+    let rows = rows_for(&against_v01(&fixture("slowed")), margin()).0;
     let spsc = find(&rows, SPSC_ID);
     assert_eq!(spsc.status, Status::Regressed);
     assert!(spsc.notes.starts_with("-4"), "notes: {}", spsc.notes);
@@ -224,7 +233,7 @@ fn a_real_2x_slowdown_is_regressed() {
 
 #[test]
 fn a_real_rerun_of_unchanged_code_passes() {
-    let rows = rows_for(&against_v01(&fixture("unchanged")), margin());
+    let rows = rows_for(&against_v01(&fixture("unchanged")), margin()).0;
     let spsc = find(&rows, SPSC_ID);
     assert_eq!(spsc.status, Status::Pass);
     assert!(spsc.notes.contains("within noise"), "notes: {}", spsc.notes);
@@ -281,7 +290,7 @@ fn margin_is_on_throughput_not_time() {
     else {
         unreachable!()
     };
-    assert_eq!(call_change(&change, margin()), ChangeCall::Regressed);
+    assert_eq!(call_change(&change, margin().single), ChangeCall::Regressed);
     assert_eq!(
         call_change(&change, NoiseMargin::new(0.11).unwrap()),
         ChangeCall::WithinNoise
@@ -290,11 +299,127 @@ fn margin_is_on_throughput_not_time() {
 
 #[test]
 fn a_wide_margin_lets_a_2x_slowdown_through() {
-    let rows = rows_for(
-        &against_v01(&fixture("slowed")),
-        NoiseMargin::new(0.6).unwrap(),
-    );
+    let rows = rows_for(&against_v01(&fixture("slowed")), margins(0.6, 0.6)).0;
     assert_eq!(find(&rows, SPSC_ID).status, Status::Pass);
+}
+
+// ---- the group check ----
+
+/// A result of ours (or a peer's) in `group` at parameter `cell`, its median time changed
+/// by `point` against v0.1; significant (interval above zero) or reaching zero.
+fn cell_result(function: &str, cell: &str, point: f64, significant: bool) -> BenchmarkResult {
+    let lower = if significant { point * 0.5 } else { -0.05 };
+    let mut result = spsc_with_change(point, lower, point * 1.5 + 0.1, v01());
+    result.record.function_id = Some(function.to_owned());
+    result.record.value_str = Some(cell.to_owned());
+    result.record.full_id = format!("demo/1p1c/{function}/{cell}");
+    result
+}
+
+/// Nine cells of ours (and optionally a peer in each), time changes from `ours`.
+fn group_of(ours: &[(f64, bool)], peer: Option<f64>) -> Vec<BenchmarkResult> {
+    let mut results = Vec::new();
+    for (index, &(point, significant)) in ours.iter().enumerate() {
+        let cell = format!("{index}/steady");
+        results.push(cell_result("ringstress-spsc", &cell, point, significant));
+        if let Some(peer_point) = peer {
+            results.push(cell_result("rtrb", &cell, peer_point, true));
+        }
+    }
+    results
+}
+
+#[test]
+fn a_2x_slowdown_across_a_group_is_regressed_though_each_cell_is_within_the_single_margin() {
+    // Every cell at half its throughput (+100% time), peers unchanged.
+    let results = group_of(&[(1.0, true); 9], Some(0.0));
+    let (rows, groups) = rows_for(&results, margins(0.25, 0.80));
+    assert_eq!(groups.len(), 1);
+    let check = &groups[0];
+    assert_eq!(check.implementation, "ringstress-spsc");
+    assert_eq!((check.compared, check.significantly_slower), (9, 9));
+    assert!((check.relative_change + 0.5).abs() < 1e-9);
+    assert_eq!(check.call, GroupCall::Regressed);
+    let ours: Vec<_> = rows
+        .iter()
+        .filter(|row| row.status != Status::Peer)
+        .collect();
+    assert_eq!(ours.len(), 9);
+    for row in ours {
+        assert_eq!(row.status, Status::Regressed, "{row:?}");
+        assert!(row.notes.contains("its group regressed"), "{}", row.notes);
+    }
+    assert_eq!(Verdict::of(&rows).exit_code(), 1);
+}
+
+#[test]
+fn a_slowdown_the_peers_beside_it_share_is_the_machine_not_a_regression() {
+    // Ours and the peers in every cell both at half their throughput: a busy machine.
+    let results = group_of(&[(1.0, true); 9], Some(1.0));
+    let (rows, groups) = rows_for(&results, margins(0.25, 0.80));
+    assert!((groups[0].change + 0.5).abs() < 1e-9);
+    assert!((groups[0].peers_change.unwrap() + 0.5).abs() < 1e-9);
+    assert!(groups[0].relative_change.abs() < 1e-9);
+    assert_eq!(groups[0].call, GroupCall::WithinNoise);
+    assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn without_peers_the_group_is_judged_on_its_own_change() {
+    let results = group_of(&[(1.0, true); 9], None);
+    let (rows, groups) = rows_for(&results, margins(0.25, 0.80));
+    assert_eq!(groups[0].peers_change, None);
+    assert_eq!(groups[0].call, GroupCall::Regressed);
+    assert_eq!(Verdict::of(&rows).exit_code(), 1);
+}
+
+#[test]
+fn one_noisy_cell_does_not_fail_its_group() {
+    // One cell at a third of its throughput, significant; the other eight unchanged.
+    let mut cells = [(0.0, false); 9];
+    cells[4] = (2.0, true);
+    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), margins(0.25, 0.80));
+    assert_eq!(groups[0].call, GroupCall::WithinNoise);
+    assert!(groups[0].relative_change > -0.25);
+    assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn one_cell_beyond_the_single_margin_fails_alone() {
+    // One cell at a tenth of its throughput (+900% time), significant.
+    let mut cells = [(0.0, false); 9];
+    cells[4] = (9.0, true);
+    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), margins(0.25, 0.80));
+    assert_eq!(groups[0].call, GroupCall::WithinNoise);
+    let verdict = Verdict::of(&rows);
+    assert_eq!(verdict.regressed, ["demo/1p1c/ringstress-spsc/4/steady"]);
+}
+
+#[test]
+fn a_group_drop_needs_most_of_its_cells_significantly_slower() {
+    // All nine at half the throughput, but only four significant by Criterion.
+    let cells: Vec<(f64, bool)> = (0..9).map(|index| (1.0, index < 4)).collect();
+    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), margins(0.25, 0.80));
+    assert_eq!(groups[0].significantly_slower, 4);
+    assert_eq!(groups[0].call, GroupCall::SlowerNotSignificant);
+    assert!(Verdict::of(&rows).passed());
+    // Five of nine is a majority.
+    let cells: Vec<(f64, bool)> = (0..9).map(|index| (1.0, index < 5)).collect();
+    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), margins(0.25, 0.80));
+    assert_eq!(groups[0].call, GroupCall::Regressed);
+    // Only the significantly slower cells are marked; the verdict fails.
+    assert_eq!(Verdict::of(&rows).regressed.len(), 5);
+}
+
+#[test]
+fn the_real_2x_slowdown_is_caught_by_the_group_check_with_the_default_margins() {
+    let (rows, groups) = rows_for(&against_v01(&fixture("slowed")), Margins::default());
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].call, GroupCall::Regressed, "{groups:?}");
+    assert_eq!(find(&rows, SPSC_ID).status, Status::Regressed);
+    let (rows, groups) = rows_for(&against_v01(&fixture("unchanged")), Margins::default());
+    assert_eq!(groups[0].call, GroupCall::WithinNoise, "{groups:?}");
+    assert!(Verdict::of(&rows).passed());
 }
 
 #[test]
@@ -331,7 +456,7 @@ fn change_from_another_comparison_is_not_used() {
         home.join(SPSC_DIR).join("change/estimates.json"),
     )
     .unwrap();
-    let rows = rows_for(&against_v01(&home), margin());
+    let rows = rows_for(&against_v01(&home), margin()).0;
     let spsc = find(&rows, SPSC_ID);
     assert_eq!(spsc.status, Status::Pass);
     assert!(
@@ -348,7 +473,7 @@ fn a_missing_baseline_is_noted_not_failed() {
         &query("new", ComparisonSource::Baseline("v0.2".into())),
     )
     .unwrap();
-    let rows = rows_for(&results, margin());
+    let rows = rows_for(&results, margin()).0;
     assert_eq!(find(&rows, SPSC_ID).status, Status::Pass);
     assert_eq!(find(&rows, SPSC_ID).notes, "not compared: no v0.2 baseline");
 }
@@ -356,7 +481,7 @@ fn a_missing_baseline_is_noted_not_failed() {
 #[test]
 fn a_saved_baseline_is_rechecked_against_the_floor() {
     let results = load_results(&fixture("slowed"), &query("v0.1", ComparisonSource::None)).unwrap();
-    let rows = rows_for(&results, margin());
+    let rows = rows_for(&results, margin()).0;
     assert_eq!(find(&rows, SPSC_ID).status, Status::Pass);
     assert_eq!(find(&rows, SPSC_ID).notes, "");
 }
@@ -365,24 +490,35 @@ fn a_saved_baseline_is_rechecked_against_the_floor() {
 
 #[test]
 fn noise_margin_comes_from_the_environment_value() {
+    let defaults = Margins::default();
+    assert_eq!(defaults.group.fraction(), DEFAULT_GROUP_MARGIN);
+    assert_eq!(defaults.single.fraction(), DEFAULT_SINGLE_MARGIN);
     assert_eq!(
-        NoiseMargin::from_env_value(None).unwrap().fraction(),
-        DEFAULT_NOISE_MARGIN
+        NoiseMargin::from_env_value(NOISE_MARGIN_ENV, None, 0.3)
+            .unwrap()
+            .fraction(),
+        0.3
     );
     assert_eq!(
-        NoiseMargin::from_env_value(Some("  ")).unwrap().fraction(),
-        DEFAULT_NOISE_MARGIN
+        NoiseMargin::from_env_value(NOISE_MARGIN_ENV, Some("  "), 0.3)
+            .unwrap()
+            .fraction(),
+        0.3
     );
     assert_eq!(
-        NoiseMargin::from_env_value(Some("0.15"))
+        NoiseMargin::from_env_value(SINGLE_NOISE_MARGIN_ENV, Some("0.15"), 0.3)
             .unwrap()
             .fraction(),
         0.15
     );
     for bad in ["15%", "15", "1", "0", "-0.1", "NaN", "inf", "ten"] {
-        let error = NoiseMargin::from_env_value(Some(bad)).unwrap_err();
+        let error =
+            NoiseMargin::from_env_value(SINGLE_NOISE_MARGIN_ENV, Some(bad), 0.3).unwrap_err();
         let message = error.to_string();
-        assert!(message.contains("RINGSTRESS_NOISE_MARGIN"), "{message}");
+        assert!(
+            message.starts_with("RINGSTRESS_SINGLE_NOISE_MARGIN must be"),
+            "{message}"
+        );
         assert!(message.contains(bad), "{message}");
     }
 }
@@ -480,7 +616,7 @@ fn load_baseline_runs_read_the_loaded_results_and_the_fresh_comparison() {
 
 fn checked(outcome: GateOutcome) -> ResultsReport {
     match outcome {
-        GateOutcome::Checked(report) => report,
+        GateOutcome::Checked(report) => *report,
         other => panic!("expected a report, got {other:?}"),
     }
 }
@@ -559,12 +695,13 @@ fn skipped_runs_read_nothing() {
 
 #[test]
 fn the_table_has_hardware_rows_sorted_by_id_and_a_verdict() {
-    let rows = rows_for(&against_v01(&fixture("slowed")), margin());
+    let (rows, groups) = rows_for(&against_v01(&fixture("slowed")), margins(0.10, 0.20));
     let report = ResultsReport {
         hardware: fixed_hardware(),
         scope: "This run, compared with baseline `v0.1`".into(),
-        margin: margin(),
+        margins: margins(0.10, 0.20),
         rows,
+        groups,
     };
     let text = report.to_markdown();
     let lines: Vec<&str> = text.lines().collect();
@@ -580,13 +717,21 @@ fn the_table_has_hardware_rows_sorted_by_id_and_a_verdict() {
     assert!(
         lines[..header]
             .iter()
-            .any(|line| line.contains("10% noise margin"))
+            .any(|line| line.contains("20% single-benchmark margin")
+                && line.contains("10% group margin"))
     );
     assert_eq!(lines[header + 1], "|---|---|---|---|");
     assert!(lines[header + 2].starts_with(&format!("| {SPSC_ID} | ")));
     assert!(lines[header + 2].contains("M msg/s | REGRESSED | -4"));
     assert!(lines[header + 3].starts_with(&format!("| {PEER_ID} | ")));
     assert!(lines[header + 3].contains("M msg/s | peer |"));
+    assert!(
+        lines.iter().any(
+            |line| line.starts_with("| demo/1p1c | ringstress-spsc | 1 vs v0.1 |")
+                && line.ends_with("| 1 of 1 | REGRESSED |")
+        ),
+        "the group check is listed:\n{text}"
+    );
     let verdict = lines.last().unwrap();
     assert!(
         verdict.starts_with("FAIL: 1 regressed vs v0.1"),
@@ -597,7 +742,7 @@ fn the_table_has_hardware_rows_sorted_by_id_and_a_verdict() {
 
 #[test]
 fn a_passing_verdict_counts_ours_and_peers() {
-    let rows = rows_for(&against_v01(&fixture("unchanged")), margin());
+    let rows = rows_for(&against_v01(&fixture("unchanged")), margin()).0;
     let summary = Verdict::of(&rows).summary();
     assert!(summary.starts_with("PASS: 1 of ours at or above the 50.0M msg/s floor"));
     assert!(summary.contains("none regressed vs v0.1"));
@@ -608,7 +753,7 @@ fn a_passing_verdict_counts_ours_and_peers() {
 fn a_floor_failure_says_what_to_do() {
     let mut results = against_v01(&fixture("unchanged"));
     results[0].estimates.slope.as_mut().unwrap().point_estimate = 2_000.0;
-    let summary = Verdict::of(&rows_for(&results, margin())).summary();
+    let summary = Verdict::of(&rows_for(&results, margin()).0).summary();
     assert!(
         summary.starts_with("FAIL: 1 below the 50.0M msg/s floor"),
         "{summary}"

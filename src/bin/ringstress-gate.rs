@@ -4,7 +4,7 @@
 use std::process;
 
 use ringstress::gate::{
-    EXIT_ERROR, NoiseMargin, RECHECK_USAGE, RecheckCommand, parse_recheck_args, recheck,
+    EXIT_ERROR, Margins, RECHECK_USAGE, RecheckCommand, parse_recheck_args, recheck,
 };
 
 fn main() {
@@ -19,7 +19,7 @@ fn main() {
             process::exit(EXIT_ERROR);
         }
     };
-    let report = NoiseMargin::from_env().and_then(|margin| recheck(&args, margin));
+    let report = Margins::from_env().and_then(|margins| recheck(&args, margins));
     match report {
         Ok(report) => {
             println!("{}", report.to_markdown());

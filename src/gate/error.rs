@@ -24,8 +24,11 @@ pub enum GateError {
         /// What serde_json said.
         source: serde_json::Error,
     },
-    /// `RINGSTRESS_NOISE_MARGIN` (or a margin given in code) is not a fraction in `(0, 1)`.
+    /// A noise margin (`RINGSTRESS_NOISE_MARGIN`, `RINGSTRESS_SINGLE_NOISE_MARGIN`, or one
+    /// given in code) is not a fraction in `(0, 1)`.
     BadNoiseMargin {
+        /// Where it came from: the environment variable, or "the noise margin".
+        setting: &'static str,
         /// The value as given.
         value: String,
     },
@@ -52,10 +55,9 @@ impl fmt::Display for GateError {
                  re-run the benchmark to rewrite it",
                 path.display()
             ),
-            Self::BadNoiseMargin { value } => write!(
+            Self::BadNoiseMargin { setting, value } => write!(
                 f,
-                "{} must be a fraction between 0 and 1 (e.g. 0.15 for 15%), got {value:?}",
-                super::decision::NOISE_MARGIN_ENV
+                "{setting} must be a fraction between 0 and 1 (e.g. 0.15 for 15%), got {value:?}"
             ),
             Self::Usage(message) => f.write_str(message),
             Self::NoResults { home, slot } => write!(

@@ -17,17 +17,19 @@
 //!
 //! Status of a benchmark: ours (function id starting with `ringstress`) are PASS,
 //! FAIL (floor) below [`FLOOR_MSGS_PER_SEC`], or REGRESSED when, compared with a baseline
-//! given by `--baseline NAME`, throughput dropped by more than the [`NoiseMargin`] and
-//! Criterion's confidence interval of the change excludes zero. Everything else is a "peer",
-//! listed for comparison and never gated.
+//! given by `--baseline NAME`, Criterion's confidence interval of the change excludes zero
+//! and the drop is beyond the single-benchmark margin, or its group (all its benchmarks in
+//! one Criterion group, each relative to the peers measured beside it) dropped beyond the
+//! group margin ([`Margins`], [`group`]). Everything else is a "peer", listed for
+//! comparison and never gated.
 //!
 //! ```
-//! use ringstress::gate::{NoiseMargin, Status, status_of};
+//! use ringstress::gate::{Margins, Status, status_of};
 //!
 //! assert_eq!(status_of(true, Some(60e6), None), Status::Pass);
 //! assert_eq!(status_of(true, Some(40e6), None), Status::FailFloor);
 //! assert_eq!(status_of(false, Some(40e6), None), Status::Peer);
-//! assert_eq!(NoiseMargin::default().fraction(), 0.40);
+//! assert_eq!(Margins::default().group.fraction(), 0.25);
 //! ```
 
 mod bench_main;
@@ -35,6 +37,7 @@ mod criterion_args;
 mod criterion_json;
 mod decision;
 mod error;
+pub mod group;
 mod hardware;
 mod recheck;
 mod report_file;
@@ -49,10 +52,12 @@ pub use criterion_json::{
     read_json,
 };
 pub use decision::{
-    ChangeCall, DEFAULT_NOISE_MARGIN, FLOOR_MSGS_PER_SEC, NOISE_MARGIN_ENV, NoiseMargin,
-    OURS_PREFIX, Status, call_change, is_ours, msgs_per_sec, status_of, throughput_change,
+    ChangeCall, DEFAULT_GROUP_MARGIN, DEFAULT_SINGLE_MARGIN, FLOOR_MSGS_PER_SEC, Margins,
+    NOISE_MARGIN_ENV, NoiseMargin, OURS_PREFIX, SINGLE_NOISE_MARGIN_ENV, Status, call_change,
+    is_ours, msgs_per_sec, status_of, throughput_change,
 };
 pub use error::GateError;
+pub use group::{GroupCall, GroupCheck, call_group, group_checks};
 pub use hardware::{Hardware, cpu_model, logical_cores, memory_total, os_name, utc_date_time};
 pub use recheck::{RECHECK_USAGE, RecheckArgs, RecheckCommand, parse_recheck_args, recheck};
 pub use report_file::{REPORT_FILE, report_path};

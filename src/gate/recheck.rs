@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::decision::NoiseMargin;
+use super::decision::Margins;
 use super::error::GateError;
 use super::hardware::Hardware;
 use super::results::{
@@ -27,7 +27,8 @@ usage: ringstress-gate [--new | --baseline NAME] [--compare-to NAME] [--home DIR
   --home DIR         Criterion's home [default: $CRITERION_HOME, else target/criterion]
   -h, --help         this text
 
-environment: RINGSTRESS_NOISE_MARGIN=0.15 sets the noise margin (a fraction).
+environment: RINGSTRESS_NOISE_MARGIN=0.15 sets the group noise margin and
+RINGSTRESS_SINGLE_NOISE_MARGIN=0.5 the single-benchmark one (fractions).
 exit code: 0 pass, 1 FAIL (floor) or REGRESSED, 2 error.
 example: cargo run --release --bin ringstress-gate -- --baseline v0.1";
 
@@ -131,7 +132,7 @@ where
 ///
 /// [`GateError::NoResults`] when no benchmark has results in the slot, or a read error
 /// naming the file.
-pub fn recheck(args: &RecheckArgs, margin: NoiseMargin) -> Result<ResultsReport, GateError> {
+pub fn recheck(args: &RecheckArgs, margins: Margins) -> Result<ResultsReport, GateError> {
     let home = args.home.clone().unwrap_or_else(criterion_home);
     let query = ResultQuery {
         slot: args.slot.clone(),
@@ -161,10 +162,12 @@ pub fn recheck(args: &RecheckArgs, margin: NoiseMargin) -> Result<ResultsReport,
         Some(baseline) => format!("{what}, compared with baseline `{baseline}`"),
         None => what,
     };
+    let (rows, groups) = rows_for(&results, margins);
     Ok(ResultsReport {
         hardware: Hardware::detect(),
         scope,
-        margin,
-        rows: rows_for(&results, margin),
+        margins,
+        rows,
+        groups,
     })
 }

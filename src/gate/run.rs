@@ -9,7 +9,7 @@ use std::process;
 use std::time::SystemTime;
 
 use super::criterion_args::{BaselineUse, CriterionArgs};
-use super::decision::NoiseMargin;
+use super::decision::Margins;
 use super::error::GateError;
 use super::hardware::Hardware;
 use super::report_file;
@@ -31,16 +31,16 @@ pub enum GateOutcome {
     /// A measuring run, but no benchmark wrote results (a filter that matched nothing).
     NothingWritten,
     /// The report of the results this run wrote.
-    Checked(ResultsReport),
+    Checked(Box<ResultsReport>),
 }
 
 /// Records when a bench binary's run starts, for [`after_benches`]. In a measuring run it
-/// first checks the gate's settings, so a bad `RINGSTRESS_NOISE_MARGIN` stops the run
+/// first checks the gate's settings, so a bad `RINGSTRESS_NOISE_MARGIN` (or `RINGSTRESS_SINGLE_NOISE_MARGIN`) stops the run
 /// before minutes of measuring rather than after (exit code 2).
 pub fn start_run() -> SystemTime {
     let args = CriterionArgs::parse(std::env::args().skip(1));
     if args.skip_reason().is_none()
-        && let Err(error) = NoiseMargin::from_env()
+        && let Err(error) = Margins::from_env()
     {
         eprintln!("ringstress gate: error: {error}");
         process::exit(EXIT_ERROR);
@@ -55,9 +55,9 @@ pub fn start_run() -> SystemTime {
 pub fn after_benches(started: SystemTime) {
     let args = CriterionArgs::parse(std::env::args().skip(1));
     let home = criterion_home();
-    let outcome = NoiseMargin::from_env()
-        .and_then(|margin| gate_run(&args, started, &home, margin).map(|o| (o, margin)));
-    let (outcome, margin) = match outcome {
+    let outcome = Margins::from_env()
+        .and_then(|margins| gate_run(&args, started, &home, margins).map(|o| (o, margins)));
+    let (outcome, margins) = match outcome {
         Ok(done) => done,
         Err(error) => {
             eprintln!("ringstress gate: error: {error}");
@@ -77,7 +77,7 @@ pub fn after_benches(started: SystemTime) {
         ),
         GateOutcome::Checked(report) => {
             println!("\n{}", report.to_markdown());
-            write_report_file(&args, started, &home, margin, &report);
+            write_report_file(&args, started, &home, margins, &report);
             let verdict = report.verdict();
             if !verdict.passed() {
                 process::exit(verdict.exit_code());
@@ -96,14 +96,14 @@ pub fn gate_run(
     args: &CriterionArgs,
     started: SystemTime,
     home: &Path,
-    margin: NoiseMargin,
+    margins: Margins,
 ) -> Result<GateOutcome, GateError> {
     if let Some(reason) = args.skip_reason() {
         return Ok(GateOutcome::Skipped(reason));
     }
-    match report_since(args, started, home, margin)? {
+    match report_since(args, started, home, margins)? {
         None => Ok(GateOutcome::NothingWritten),
-        Some(report) => Ok(GateOutcome::Checked(report)),
+        Some(report) => Ok(GateOutcome::Checked(Box::new(report))),
     }
 }
 
@@ -113,17 +113,19 @@ fn report_since(
     args: &CriterionArgs,
     since: SystemTime,
     home: &Path,
-    margin: NoiseMargin,
+    margins: Margins,
 ) -> Result<Option<ResultsReport>, GateError> {
     let results = load_results(home, &query_for_run(args, since))?;
     if results.is_empty() {
         return Ok(None);
     }
+    let (rows, groups) = rows_for(&results, margins);
     Ok(Some(ResultsReport {
         hardware: Hardware::detect(),
         scope: scope_of_run(args),
-        margin,
-        rows: rows_for(&results, margin),
+        margins,
+        rows,
+        groups,
     }))
 }
 
@@ -187,12 +189,12 @@ fn write_report_file(
     args: &CriterionArgs,
     started: SystemTime,
     home: &Path,
-    margin: NoiseMargin,
+    margins: Margins,
     this_binary: &ResultsReport,
 ) {
     let since = report_file::invocation_start(home, started);
     let whole_invocation = if since < started {
-        report_since(args, since, home, margin)
+        report_since(args, since, home, margins)
     } else {
         Ok(None)
     };

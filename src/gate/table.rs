@@ -1,8 +1,10 @@
 //! Renders the results report as markdown: the hardware block, a line saying what was
-//! checked against what, the `| Test | Throughput | Status | Notes |` table and the
-//! one-line verdict. The same text goes to stdout and to the report file.
+//! checked against what, the `| Test | Throughput | Status | Notes |` table, the group
+//! checks (when a baseline was compared) and the one-line verdict. The same text goes to
+//! stdout and to the report file.
 
-use super::decision::{FLOOR_MSGS_PER_SEC, NoiseMargin, OURS_PREFIX};
+use super::decision::{FLOOR_MSGS_PER_SEC, Margins, OURS_PREFIX};
+use super::group::GroupCheck;
 use super::hardware::Hardware;
 use super::verdict::{Row, Verdict};
 
@@ -14,10 +16,12 @@ pub struct ResultsReport {
     /// What these results are and what they were compared with, e.g.
     /// "This run, compared with baseline `v0.1`".
     pub scope: String,
-    /// The noise margin regressions were judged with.
-    pub margin: NoiseMargin,
+    /// The noise margins regressions were judged with.
+    pub margins: Margins,
     /// One row per benchmark, sorted by id.
     pub rows: Vec<Row>,
+    /// One check per group and implementation of ours compared with a named baseline.
+    pub groups: Vec<GroupCheck>,
 }
 
 impl ResultsReport {
@@ -32,12 +36,14 @@ impl ResultsReport {
         out.push_str(&self.hardware.to_markdown());
         out.push('\n');
         out.push_str(&format!(
-            "{}. Floor: {} for `{OURS_PREFIX}*`; regression: a drop beyond the {:.0}% noise \
-             margin whose confidence interval excludes zero. Change = median time per \
-             iteration, as throughput.\n\n",
+            "{}. Floor: {} for `{OURS_PREFIX}*`. Regression: a significant drop (confidence \
+             interval excludes zero) beyond the {:.0}% single-benchmark margin, or in a group \
+             whose drop relative to the peers beside it is beyond the {:.0}% group margin. \
+             Change = median time per iteration, as throughput.\n\n",
             self.scope,
             format_rate(FLOOR_MSGS_PER_SEC),
-            self.margin.fraction() * 100.0,
+            self.margins.single.fraction() * 100.0,
+            self.margins.group.fraction() * 100.0,
         ));
         out.push_str("| Test | Throughput | Status | Notes |\n|---|---|---|---|\n");
         for row in &self.rows {
@@ -52,10 +58,39 @@ impl ResultsReport {
             ));
         }
         out.push('\n');
+        if !self.groups.is_empty() {
+            out.push_str(&groups_to_markdown(&self.groups));
+            out.push('\n');
+        }
         out.push_str(&self.verdict().summary());
         out.push('\n');
         out
     }
+}
+
+/// The group checks as a table.
+fn groups_to_markdown(groups: &[GroupCheck]) -> String {
+    let mut out = String::from(
+        "| Group | Ours | Compared | Change | Peers' change | Change vs peers | \
+         Significantly slower | Call |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    let pct = |change: f64| format!("{:+.1}%", change * 100.0);
+    for check in groups {
+        out.push_str(&format!(
+            "| {} | {} | {} vs {} | {} | {} | {} | {} of {} | {} |\n",
+            escape_cell(&check.group),
+            escape_cell(&check.implementation),
+            check.compared,
+            escape_cell(&check.baseline),
+            pct(check.change),
+            check.peers_change.map_or_else(|| "n/a".to_owned(), pct),
+            pct(check.relative_change),
+            check.significantly_slower,
+            check.compared,
+            check.call.label(),
+        ));
+    }
+    out
 }
 
 /// A rate in messages per second, human-readable.

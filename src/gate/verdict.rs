@@ -1,10 +1,16 @@
 //! Turns loaded results into the rows of the results table (Test, Throughput, Status,
 //! Notes) and the rows into the run's verdict: pass, or which benchmarks failed and what
 //! to do about it.
+//!
+//! A benchmark of ours is REGRESSED when its own slowdown is significant and beyond the
+//! single-benchmark margin, or when its group regressed (see [`super::group`]) and its own
+//! slowdown is significant.
 
 use super::decision::{
-    ChangeCall, FLOOR_MSGS_PER_SEC, NoiseMargin, Status, call_change, status_of, throughput_change,
+    ChangeCall, FLOOR_MSGS_PER_SEC, Margins, NoiseMargin, Status, call_change, status_of,
+    throughput_change,
 };
+use super::group::{GroupCheck, group_checks};
 use super::results::{Against, BenchmarkResult, ChangeData};
 use super::table::format_rate;
 
@@ -23,8 +29,14 @@ pub struct Row {
     pub gated_against: Option<String>,
 }
 
-/// The row for one result.
-pub fn row_for(result: &BenchmarkResult, margin: NoiseMargin) -> Row {
+/// The row for one result judged alone (without its group: see [`rows_for`]).
+pub fn row_for(result: &BenchmarkResult, margins: Margins) -> Row {
+    row_in_group(result, margins, None)
+}
+
+/// The row for one result whose group check (if it had one) is `group`.
+fn row_in_group(result: &BenchmarkResult, margins: Margins, group: Option<&GroupCheck>) -> Row {
+    let margin = margins.single;
     let msgs_per_sec = result.msgs_per_sec();
     let mut notes = Vec::new();
     if msgs_per_sec.is_none() {
@@ -35,12 +47,18 @@ pub fn row_for(result: &BenchmarkResult, margin: NoiseMargin) -> Row {
     if let Some(comparison) = &result.comparison {
         match &comparison.change {
             ChangeData::Measured(change) => {
-                let call = call_change(change, margin);
+                let mut call = call_change(change, margin);
+                let group_regressed = group.is_some_and(GroupCheck::regressed);
+                let significantly_slower = change.median.confidence_interval.above_zero();
+                let mut described = describe_call(call, margin);
+                if group_regressed && significantly_slower && call != ChangeCall::Regressed {
+                    call = ChangeCall::Regressed;
+                    described = "significant, and its group regressed".to_owned();
+                }
                 let change_pct = throughput_change(change.median.point_estimate) * 100.0;
                 notes.push(format!(
-                    "{change_pct:+.1}% vs {} ({}{})",
+                    "{change_pct:+.1}% vs {} ({described}{})",
                     comparison.against.describe(),
-                    describe_call(call, margin),
                     if comparison.against.is_gated() {
                         ""
                     } else {
@@ -67,7 +85,9 @@ pub fn row_for(result: &BenchmarkResult, margin: NoiseMargin) -> Row {
 fn describe_call(call: ChangeCall, margin: NoiseMargin) -> String {
     let margin_pct = margin.fraction() * 100.0;
     match call {
-        ChangeCall::Regressed => format!("significant, beyond the {margin_pct:.0}% noise margin"),
+        ChangeCall::Regressed => {
+            format!("significant, beyond the {margin_pct:.0}% single-benchmark margin")
+        }
         ChangeCall::SlowerNotSignificant | ChangeCall::FasterNotSignificant => {
             "not significant".to_owned()
         }
@@ -76,12 +96,21 @@ fn describe_call(call: ChangeCall, margin: NoiseMargin) -> String {
     }
 }
 
-/// The rows for many results, in the results' order.
-pub fn rows_for(results: &[BenchmarkResult], margin: NoiseMargin) -> Vec<Row> {
-    results
+/// The rows for many results, in the results' order, with the group checks they were
+/// judged with.
+pub fn rows_for(results: &[BenchmarkResult], margins: Margins) -> (Vec<Row>, Vec<GroupCheck>) {
+    let groups = group_checks(results, margins.group);
+    let rows = results
         .iter()
-        .map(|result| row_for(result, margin))
-        .collect()
+        .map(|result| {
+            let group = groups.iter().find(|check| {
+                check.group == result.record.group_id
+                    && Some(check.implementation.as_str()) == result.record.function_id.as_deref()
+            });
+            row_in_group(result, margins, group)
+        })
+        .collect();
+    (rows, groups)
 }
 
 /// The outcome of a whole table.
