@@ -46,7 +46,9 @@ fn harness_overhead(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new(HARNESS, parameter(capacity, pattern)),
             &config,
-            |b, config| b.iter_custom(|iters| measure(|| mpmc_thrash::run_alone(config, iters))),
+            |b, config| {
+                b.iter_custom(|iters| measure(HARNESS, || mpmc_thrash::run_alone(config, iters)))
+            },
         );
     }
     group.finish();
@@ -66,7 +68,9 @@ fn harness_overhead(c: &mut Criterion) {
             BenchmarkId::new(HARNESS, parameter(capacity, pattern)),
             &config,
             |b, config| {
-                b.iter_custom(|iters| measure(|| backpressure_avalanche::run_alone(config, iters)))
+                b.iter_custom(|iters| {
+                    measure(HARNESS, || backpressure_avalanche::run_alone(config, iters))
+                })
             },
         );
     }
@@ -85,7 +89,7 @@ fn harness_overhead(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new(HARNESS, topology), &config, |b, config| {
             b.iter_custom(|runs| {
                 (0..runs)
-                    .map(|_| measure(|| mpmc_thrash::run::<RingMpmc>(config, 0)))
+                    .map(|_| measure(HARNESS, || mpmc_thrash::run::<RingMpmc>(config, 0)))
                     .sum()
             })
         });

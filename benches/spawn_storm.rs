@@ -30,7 +30,7 @@ fn bench_case<Q: Queue>(group: &mut BenchmarkGroup<'_, WallTime>, config: &Confi
     group.bench_with_input(
         BenchmarkId::new(Q::NAME, parameter(config.capacity, config.pattern)),
         config,
-        |b, config| b.iter_custom(|iters| measure(|| run::<Q>(config, iters))),
+        |b, config| b.iter_custom(|iters| measure(Q::NAME, || run::<Q>(config, iters))),
     );
 }
 

@@ -341,10 +341,11 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-/// How many times each measured iteration repeats its work: 1, or
+/// How many times each measured iteration of one of our queues repeats its work: 1, or
 /// `RINGSTRESS_SELFTEST_SLOWDOWN` when set. That variable exists only for the gate's
-/// self-test (`scripts/gate-selftest.sh`), which must prove that an exactly 2× slower run is
-/// caught; never set it when recording or comparing real numbers.
+/// self-test (`scripts/gate-selftest.sh`), which must prove that an exactly 2× slower ring
+/// is caught while the peers beside it run as usual; never set it when recording or
+/// comparing real numbers.
 ///
 /// # Panics
 ///
@@ -361,10 +362,23 @@ pub fn selftest_repeats() -> u32 {
     }
 }
 
-/// Measures one Criterion `iter_custom` call: runs `scenario` (which returns its own timed
-/// duration) once, or [`selftest_repeats`] times, and sums the durations.
-pub fn measure(mut scenario: impl FnMut() -> Duration) -> Duration {
-    (0..selftest_repeats()).map(|_| scenario()).sum()
+/// Measures one Criterion `iter_custom` call of `implementation` (the benchmark's function
+/// id): runs `scenario` (which returns its own timed duration) once, or, for one of ours,
+/// [`selftest_repeats`] times, and sums the durations.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let elapsed = ringstress::stress::run::measure("rtrb", || Duration::from_millis(2));
+/// assert_eq!(elapsed, Duration::from_millis(2));
+/// ```
+pub fn measure(implementation: &str, mut scenario: impl FnMut() -> Duration) -> Duration {
+    let repeats = if crate::gate::is_ours(Some(implementation)) {
+        selftest_repeats()
+    } else {
+        1
+    };
+    (0..repeats).map(|_| scenario()).sum()
 }
 
 /// The iteration count of a soak run: ten times the iterations of the largest sample
