@@ -20,12 +20,6 @@ use ringstress::stress::scenario::backpressure_avalanche::{
 
 use peers::{ArrayQueue, CrossbeamChannel, StdMpsc};
 
-/// Bootstrap resamples per benchmark. Criterion's default (100 000) makes it draw kernel
-/// density plots over 100 000 points for five statistics: about 5 s of CPU per benchmark on
-/// the 2-core reference machine, several times the measurement itself. With 10 samples there
-/// are only 92 378 distinct resamples anyway; 10 000 keep the intervals stable.
-const RESAMPLES: usize = 10_000;
-
 /// Benchmarks queue `Q` on one case of its policy's group.
 fn bench_case<Q: Queue>(group: &mut BenchmarkGroup<'_, WallTime>, config: &Config) {
     group.bench_with_input(
@@ -42,7 +36,6 @@ fn backpressure_avalanche(c: &mut Criterion) {
         group
             .throughput(Throughput::Elements(scenario::PRODUCERS as u64))
             .sample_size(scenario::SAMPLE_SIZE)
-            .nresamples(RESAMPLES)
             .warm_up_time(scenario::WARM_UP_TIME)
             .measurement_time(scenario::MEASUREMENT_TIME);
         // Every implementation of a case runs back to back: a neighbour that loads the

@@ -22,12 +22,6 @@ use ringstress::stress::run::measure;
 use ringstress::stress::scenario::backpressure_avalanche::{self, Overflow};
 use ringstress::stress::scenario::mpmc_thrash::{self, Topology};
 
-/// Bootstrap resamples per benchmark. Criterion's default (100 000) makes it draw kernel
-/// density plots over 100 000 points for five statistics: about 5 s of CPU per benchmark on
-/// the 2-core reference machine, several times the measurement itself. With 10 samples there
-/// are only 92 378 distinct resamples anyway; 10 000 keep the intervals stable.
-const RESAMPLES: usize = 10_000;
-
 /// The function id of every benchmark here.
 const HARNESS: &str = "harness";
 
@@ -38,7 +32,6 @@ fn harness_overhead(c: &mut Criterion) {
     group
         .throughput(Throughput::Elements(Topology::P1C1.messages_per_iter()))
         .sample_size(10)
-        .nresamples(RESAMPLES)
         .warm_up_time(Duration::from_millis(200))
         .measurement_time(Duration::from_millis(500));
     for (capacity, pattern) in grid.cases() {
@@ -59,7 +52,6 @@ fn harness_overhead(c: &mut Criterion) {
             backpressure_avalanche::PRODUCERS as u64,
         ))
         .sample_size(10)
-        .nresamples(RESAMPLES)
         .warm_up_time(Duration::from_millis(200))
         .measurement_time(Duration::from_millis(500));
     for (capacity, pattern) in grid.cases() {
@@ -81,7 +73,6 @@ fn harness_overhead(c: &mut Criterion) {
     let mut group = c.benchmark_group("harness_overhead/run");
     group
         .sample_size(10)
-        .nresamples(RESAMPLES)
         .warm_up_time(Duration::from_millis(50))
         .measurement_time(Duration::from_millis(200));
     for topology in [Topology::P1C1, Topology::P2C2, Topology::P4C4] {

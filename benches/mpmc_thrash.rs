@@ -18,12 +18,6 @@ use ringstress::stress::scenario::mpmc_thrash::{
 
 use peers::{ArrayQueue, CrossbeamChannel, Rtrb, StdMpsc};
 
-/// Bootstrap resamples per benchmark. Criterion's default (100 000) makes it draw kernel
-/// density plots over 100 000 points for five statistics: about 5 s of CPU per benchmark on
-/// the 2-core reference machine, several times the measurement itself. With 10 samples there
-/// are only 92 378 distinct resamples anyway; 10 000 keep the intervals stable.
-const RESAMPLES: usize = 10_000;
-
 /// Benchmarks queue `Q` on one case of its topology's group.
 fn bench_case<Q: Queue>(group: &mut BenchmarkGroup<'_, WallTime>, config: &Config) {
     group.bench_with_input(
@@ -40,7 +34,6 @@ fn mpmc_thrash(c: &mut Criterion) {
         group
             .throughput(Throughput::Elements(topology.messages_per_iter()))
             .sample_size(SAMPLE_SIZE)
-            .nresamples(RESAMPLES)
             .warm_up_time(WARM_UP_TIME)
             .measurement_time(MEASUREMENT_TIME);
         // Every implementation of a case runs back to back: a neighbour that loads the

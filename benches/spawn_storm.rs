@@ -19,12 +19,6 @@ use ringstress::stress::scenario::spawn_storm::{
 
 use peers::{ArrayQueue, CrossbeamChannel, Rtrb, StdMpsc};
 
-/// Bootstrap resamples per benchmark (Criterion's default is 100 000). With 10 samples,
-/// 10 000 resamples give the same confidence intervals to within noise, and they cut
-/// Criterion's analysis and plotting from about 3 s to under 1 s per benchmark on this
-/// machine, which is what keeps the file within its 5-minute budget.
-const BOOTSTRAP_RESAMPLES: usize = 10_000;
-
 /// Benchmarks queue `Q` on one case of its mode's group.
 fn bench_case<Q: Queue>(group: &mut BenchmarkGroup<'_, WallTime>, config: &Config) {
     group.bench_with_input(
@@ -42,8 +36,7 @@ fn spawn_storm(c: &mut Criterion) {
             .throughput(Throughput::Elements(1))
             .sample_size(SAMPLE_SIZE)
             .warm_up_time(WARM_UP_TIME)
-            .measurement_time(MEASUREMENT_TIME)
-            .nresamples(BOOTSTRAP_RESAMPLES);
+            .measurement_time(MEASUREMENT_TIME);
         // Every implementation of a case runs back to back: a neighbour that loads the
         // machine for a while slows ours and the peers beside it alike, which is what the
         // gate's group check measures ours against.
