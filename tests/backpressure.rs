@@ -11,13 +11,11 @@
 //! Criterion plans its samples; every policy, every size and pattern of the grid):
 //! `cargo test --release --test backpressure -- --ignored soak`
 
-use std::panic::{self, AssertUnwindSafe};
-
 use ringstress::stress::burst::Pattern;
 use ringstress::stress::faulty::{Dropping, Duplicating};
 use ringstress::stress::grid::Grid;
 use ringstress::stress::queue::{Queue, RingMpmc, RingSpsc};
-use ringstress::stress::run::soak_iters;
+use ringstress::stress::run::{failure_of, soak_iters};
 use ringstress::stress::scenario::backpressure_avalanche::{
     self, Config, MEASUREMENT_TIME, Overflow, SAMPLE_SIZE, WARM_UP_TIME,
 };
@@ -55,16 +53,6 @@ fn sweep<Q: Queue>(overflow: Overflow, producers: usize) -> u64 {
         }
     }
     shed
-}
-
-/// Runs `f`, which must panic; returns the panic's text.
-fn panic_text(f: impl FnOnce()) -> String {
-    let payload = panic::catch_unwind(AssertUnwindSafe(f)).expect_err("the run should have failed");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|text| text.to_string()))
-        .unwrap_or_default()
 }
 
 #[test]
@@ -115,7 +103,7 @@ fn the_single_threaded_harness_validates_the_same_way() {
 #[test]
 fn a_lost_message_under_block_is_caught_at_once_by_the_gapless_order_check() {
     let config = Config::new(Overflow::Block, 7, Pattern::Uniform);
-    let text = panic_text(|| {
+    let text = failure_of(|| {
         backpressure_avalanche::run::<Dropping<RingMpmc, 100>>(&config, ITERS);
     });
     assert!(
@@ -128,7 +116,7 @@ fn a_lost_message_under_block_is_caught_at_once_by_the_gapless_order_check() {
 fn a_lost_last_message_under_block_breaks_conservation() {
     // Nothing follows the last message, so only conservation can see it is missing.
     let config = Config::new(Overflow::Block, 7, Pattern::Avalanche);
-    let text = panic_text(|| {
+    let text = failure_of(|| {
         backpressure_avalanche::run::<Dropping<RingMpmc, { ITERS - 1 }>>(&config, ITERS);
     });
     assert!(
@@ -141,7 +129,7 @@ fn a_lost_last_message_under_block_breaks_conservation() {
 fn a_lost_message_under_shed_breaks_conservation() {
     // Gaps are legal under shed, so the order check cannot see it; conservation must.
     let config = Config::new(Overflow::Shed, 7, Pattern::Uniform);
-    let text = panic_text(|| {
+    let text = failure_of(|| {
         backpressure_avalanche::run::<Dropping<RingMpmc, 100>>(&config, ITERS);
     });
     assert!(
@@ -154,7 +142,7 @@ fn a_lost_message_under_shed_breaks_conservation() {
 fn a_duplicated_message_is_caught_under_every_policy() {
     for overflow in Overflow::ALL {
         let config = Config::new(overflow, 7, Pattern::Steady);
-        let text = panic_text(|| {
+        let text = failure_of(|| {
             backpressure_avalanche::run::<Duplicating<RingMpmc, 100>>(&config, ITERS);
         });
         assert!(text.contains("duplicated"), "{overflow}: {text}");

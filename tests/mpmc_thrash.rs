@@ -11,13 +11,11 @@
 //! and pattern of the grid, which `RINGSTRESS_SIZES` / `RINGSTRESS_PATTERNS` narrow):
 //! `cargo test --release --test mpmc_thrash -- --ignored soak`
 
-use std::panic::{self, AssertUnwindSafe};
-
 use ringstress::stress::burst::Pattern;
 use ringstress::stress::faulty::{Dropping, Duplicating};
 use ringstress::stress::grid::Grid;
 use ringstress::stress::queue::{Queue, RingMpmc, RingSpsc};
-use ringstress::stress::run::soak_iters;
+use ringstress::stress::run::{failure_of, soak_iters};
 use ringstress::stress::scenario::mpmc_thrash::{
     self, Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME,
 };
@@ -36,16 +34,6 @@ fn sweep<Q: Queue>(topology: Topology, iters: u64) {
             mpmc_thrash::run::<Q>(&Config::new(topology, size, pattern), iters);
         }
     }
-}
-
-/// Runs `f`, which must panic; returns the panic's text.
-fn panic_text(f: impl FnOnce()) -> String {
-    let payload = panic::catch_unwind(AssertUnwindSafe(f)).expect_err("the run should have failed");
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|text| text.to_string()))
-        .unwrap_or_default()
 }
 
 #[test]
@@ -103,7 +91,7 @@ fn the_single_threaded_harness_validates_the_same_way() {
 #[test]
 fn a_lost_message_is_caught_by_the_gapless_order_check_1p1c() {
     let config = Config::new(Topology::P1C1, 7, Pattern::Uniform);
-    let text = panic_text(|| {
+    let text = failure_of(|| {
         mpmc_thrash::run::<Dropping<RingSpsc, 100>>(&config, ITERS);
     });
     assert!(
@@ -115,7 +103,7 @@ fn a_lost_message_is_caught_by_the_gapless_order_check_1p1c() {
 #[test]
 fn a_duplicated_message_is_caught_by_the_gapless_order_check_1p1c() {
     let config = Config::new(Topology::P1C1, 7, Pattern::Steady);
-    let text = panic_text(|| {
+    let text = failure_of(|| {
         mpmc_thrash::run::<Duplicating<RingMpmc, 100>>(&config, ITERS);
     });
     assert!(
@@ -128,7 +116,7 @@ fn a_duplicated_message_is_caught_by_the_gapless_order_check_1p1c() {
 fn a_lost_message_is_caught_by_the_count_2p2c() {
     // With two consumers order checks cannot see a gap; the tally after the run must.
     let config = Config::new(Topology::P2C2, 7, Pattern::Avalanche);
-    let text = panic_text(|| {
+    let text = failure_of(|| {
         mpmc_thrash::run::<Dropping<RingMpmc, 100>>(&config, ITERS);
     });
     assert!(text.contains("(1 lost)"), "{text}");
@@ -139,7 +127,7 @@ fn a_lost_message_is_caught_by_the_count_2p2c() {
 fn a_lost_last_message_is_caught_1p1c() {
     // The last message has no successor to reveal the gap: the count must catch it.
     let config = Config::new(Topology::P1C1, 64, Pattern::Uniform);
-    let text = panic_text(|| {
+    let text = failure_of(|| {
         mpmc_thrash::run::<Dropping<RingSpsc, { ITERS - 1 }>>(&config, ITERS);
     });
     assert!(text.contains("(1 lost)"), "{text}");
@@ -148,7 +136,7 @@ fn a_lost_last_message_is_caught_1p1c() {
 #[test]
 fn a_duplicated_message_is_caught_2p2c() {
     let config = Config::new(Topology::P2C2, 7, Pattern::Uniform);
-    let text = panic_text(|| {
+    let text = failure_of(|| {
         mpmc_thrash::run::<Duplicating<RingMpmc, 100>>(&config, ITERS);
     });
     assert!(text.contains("duplicated"), "{text}");
@@ -157,7 +145,7 @@ fn a_duplicated_message_is_caught_2p2c() {
 #[test]
 fn a_single_producer_queue_is_refused_for_several_producers() {
     let config = Config::new(Topology::P2C2, 64, Pattern::Steady);
-    let text = panic_text(|| {
+    let text = failure_of(|| {
         mpmc_thrash::run::<RingSpsc>(&config, 10);
     });
     assert!(

@@ -248,7 +248,7 @@ pub fn run_with_stall<R: Send>(
             Ok(Ok(result)) => results.push(result),
             Ok(Err(Failure::Invalid(message))) => problems.push(format!("{name}: {message}")),
             Ok(Err(Failure::Stalled)) => {}
-            Err(panic) => problems.push(format!("{name} panicked: {}", panic_text(&panic))),
+            Err(panic) => problems.push(format!("{name} panicked: {}", panic_text(panic.as_ref()))),
         }
     }
     if results.len() == names.len() {
@@ -331,14 +331,34 @@ fn diagnostic(scenario: &str, names: &[String], slots: &[Slot]) -> String {
     text
 }
 
-fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(text) = panic.downcast_ref::<&str>() {
+/// The text of a panic's payload (`panic!` with a literal or with a format string), or
+/// "(non-text panic)".
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
         (*text).to_string()
-    } else if let Some(text) = panic.downcast_ref::<String>() {
+    } else if let Some(text) = payload.downcast_ref::<String>() {
         text.clone()
     } else {
         "(non-text panic)".to_string()
     }
+}
+
+/// Runs `run`, which must fail by panicking (a failed validation, a stall), and returns the
+/// panic's text: how tests show that a broken queue is caught and what the run says.
+///
+/// ```
+/// use ringstress::stress::run::failure_of;
+///
+/// assert_eq!(failure_of(|| panic!("lost message 7")), "lost message 7");
+/// ```
+///
+/// # Panics
+///
+/// If `run` returns normally.
+pub fn failure_of(run: impl FnOnce()) -> String {
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+        .expect_err("the run should have failed");
+    panic_text(payload.as_ref())
 }
 
 /// How many times each measured iteration of one of our queues repeats its work: 1, or
@@ -453,7 +473,7 @@ mod tests {
             })];
             run_with_stall("stall", jobs, Duration::from_millis(200))
         });
-        let text = panic_text(&outcome.unwrap_err());
+        let text = panic_text(outcome.unwrap_err().as_ref());
         assert!(text.contains("stalled"), "{text}");
         assert!(text.contains("stuck consumer: 3 messages moved"), "{text}");
         assert!(text.contains("its queue held 7"), "{text}");

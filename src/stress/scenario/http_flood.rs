@@ -734,13 +734,11 @@ impl<Q: Queue> Server<Q> {
 
 #[cfg(test)]
 mod tests {
-    use std::panic::{AssertUnwindSafe, catch_unwind};
-
     use super::*;
     use crate::stress::faulty::{Dropping, Duplicating};
     use crate::stress::grid::Grid;
     use crate::stress::queue::{RingMpmc, RingSpsc};
-    use crate::stress::run::soak_iters;
+    use crate::stress::run::{failure_of, soak_iters};
 
     /// Requests per test run. At capacity 1 every request is a round trip between two
     /// threads that may both be backing off, so those runs get fewer.
@@ -760,18 +758,6 @@ mod tests {
             topology,
             capacity,
             pattern,
-        }
-    }
-
-    /// Runs the flood and returns its panic message; fails if it did not panic.
-    fn failure_of(run_flood: impl FnOnce()) -> String {
-        let panic = catch_unwind(AssertUnwindSafe(run_flood)).expect_err("the flood must fail");
-        if let Some(text) = panic.downcast_ref::<String>() {
-            text.clone()
-        } else if let Some(text) = panic.downcast_ref::<&str>() {
-            (*text).to_string()
-        } else {
-            String::from("(non-text panic)")
         }
     }
 

@@ -797,13 +797,11 @@ impl<Q: Queue> Incoming<Q> {
 
 #[cfg(test)]
 mod tests {
-    use std::panic::{AssertUnwindSafe, catch_unwind};
-
     use super::*;
     use crate::stress::faulty::{Dropping, Duplicating};
     use crate::stress::grid::Grid;
     use crate::stress::queue::{RingMpmc, RingSpsc};
-    use crate::stress::run::soak_iters;
+    use crate::stress::run::{failure_of, soak_iters};
 
     /// Messages per test run: enough for channels to retire and be replaced at every test
     /// size (quota = 4 × capacity: 4, 28 and 256 messages).
@@ -814,18 +812,6 @@ mod tests {
             mode,
             capacity,
             pattern,
-        }
-    }
-
-    /// Runs the storm and returns its panic message; fails if it did not panic.
-    fn failure_of(run_storm: impl FnOnce()) -> String {
-        let panic = catch_unwind(AssertUnwindSafe(run_storm)).expect_err("the storm must fail");
-        if let Some(text) = panic.downcast_ref::<String>() {
-            text.clone()
-        } else if let Some(text) = panic.downcast_ref::<&str>() {
-            (*text).to_string()
-        } else {
-            String::from("(non-text panic)")
         }
     }
 
