@@ -398,6 +398,13 @@ impl<T: Copy> Producer<T> {
             self.publish(1);
             return 1;
         }
+        self.push_run(items)
+    }
+
+    /// The batch part of [`push_slice`](Self::push_slice), kept out of line so the
+    /// single-item path inlines small into its callers.
+    #[inline(never)]
+    fn push_run(&mut self, items: &[T]) -> usize {
         let count = self.free_slots(items.len()).min(items.len());
         if count == 0 {
             return 0;
@@ -606,6 +613,13 @@ impl<T: Copy> Consumer<T> {
             self.release(1);
             return 1;
         }
+        self.pop_run(out)
+    }
+
+    /// The batch part of [`pop_slice`](Self::pop_slice), kept out of line so the
+    /// single-item path inlines small into its callers.
+    #[inline(never)]
+    fn pop_run(&mut self, out: &mut [T]) -> usize {
         let count = self.ready_items(out.len()).min(out.len());
         if count == 0 {
             return 0;
