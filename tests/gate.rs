@@ -333,7 +333,7 @@ fn group_of(ours: &[(f64, bool)], peer: Option<f64>) -> Vec<BenchmarkResult> {
 fn a_2x_slowdown_across_a_group_is_regressed_though_each_cell_is_within_the_single_margin() {
     // Every cell at half its throughput (+100% time), peers unchanged.
     let results = group_of(&[(1.0, true); 9], Some(0.0));
-    let (rows, groups) = rows_for(&results, margins(0.25, 0.80));
+    let (rows, groups) = rows_for(&results, Margins::default());
     assert_eq!(groups.len(), 1);
     let check = &groups[0];
     assert_eq!(check.implementation, "ringstress-spsc");
@@ -356,7 +356,7 @@ fn a_2x_slowdown_across_a_group_is_regressed_though_each_cell_is_within_the_sing
 fn a_slowdown_the_peers_beside_it_share_is_the_machine_not_a_regression() {
     // Ours and the peers in every cell both at half their throughput: a busy machine.
     let results = group_of(&[(1.0, true); 9], Some(1.0));
-    let (rows, groups) = rows_for(&results, margins(0.25, 0.80));
+    let (rows, groups) = rows_for(&results, Margins::default());
     assert!((groups[0].change + 0.5).abs() < 1e-9);
     assert!((groups[0].peers_change.unwrap() + 0.5).abs() < 1e-9);
     assert!(groups[0].relative_change.abs() < 1e-9);
@@ -367,7 +367,7 @@ fn a_slowdown_the_peers_beside_it_share_is_the_machine_not_a_regression() {
 #[test]
 fn without_peers_the_group_is_judged_on_its_own_change() {
     let results = group_of(&[(1.0, true); 9], None);
-    let (rows, groups) = rows_for(&results, margins(0.25, 0.80));
+    let (rows, groups) = rows_for(&results, Margins::default());
     assert_eq!(groups[0].peers_change, None);
     assert_eq!(groups[0].call, GroupCall::Regressed);
     assert_eq!(Verdict::of(&rows).exit_code(), 1);
@@ -378,7 +378,7 @@ fn one_noisy_cell_does_not_fail_its_group() {
     // One cell at a third of its throughput, significant; the other eight unchanged.
     let mut cells = [(0.0, false); 9];
     cells[4] = (2.0, true);
-    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), margins(0.25, 0.80));
+    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), Margins::default());
     assert_eq!(groups[0].call, GroupCall::WithinNoise);
     assert!(groups[0].relative_change > -0.25);
     assert!(Verdict::of(&rows).passed());
@@ -386,11 +386,12 @@ fn one_noisy_cell_does_not_fail_its_group() {
 
 #[test]
 fn one_cell_beyond_the_single_margin_fails_alone() {
-    // One cell at a tenth of its throughput (+900% time), significant.
+    // One cell at a twentieth of its throughput (+1900% time), significant.
     let mut cells = [(0.0, false); 9];
-    cells[4] = (9.0, true);
-    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), margins(0.25, 0.80));
-    assert_eq!(groups[0].call, GroupCall::WithinNoise);
+    cells[4] = (19.0, true);
+    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), Margins::default());
+    // The group moved (one ninth of a 20x drop), but only one of its cells is significant.
+    assert_eq!(groups[0].call, GroupCall::SlowerNotSignificant);
     let verdict = Verdict::of(&rows);
     assert_eq!(verdict.regressed, ["demo/1p1c/ringstress-spsc/4/steady"]);
 }
@@ -399,13 +400,13 @@ fn one_cell_beyond_the_single_margin_fails_alone() {
 fn a_group_drop_needs_most_of_its_cells_significantly_slower() {
     // All nine at half the throughput, but only four significant by Criterion.
     let cells: Vec<(f64, bool)> = (0..9).map(|index| (1.0, index < 4)).collect();
-    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), margins(0.25, 0.80));
+    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), Margins::default());
     assert_eq!(groups[0].significantly_slower, 4);
     assert_eq!(groups[0].call, GroupCall::SlowerNotSignificant);
     assert!(Verdict::of(&rows).passed());
     // Five of nine is a majority.
     let cells: Vec<(f64, bool)> = (0..9).map(|index| (1.0, index < 5)).collect();
-    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), margins(0.25, 0.80));
+    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), Margins::default());
     assert_eq!(groups[0].call, GroupCall::Regressed);
     // Only the significantly slower cells are marked; the verdict fails.
     assert_eq!(Verdict::of(&rows).regressed.len(), 5);

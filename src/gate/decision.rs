@@ -19,17 +19,20 @@ pub const FLOOR_MSGS_PER_SEC: f64 = 50_000_000.0;
 /// The group noise margin used unless `RINGSTRESS_NOISE_MARGIN` says otherwise: a 25%
 /// drop of one of our implementations across a group, relative to the peers measured beside
 /// it (see [`super::group`]). Set from the noise study of the reference machine (shared,
-/// 2 cores; `criterion-baselines/README.md`): a 2x slowdown (a 50% drop) stays far beyond
-/// it, while the group changes of unchanged code stay inside it.
+/// 2 cores; `criterion-baselines/README.md`): between two full runs of unchanged code no
+/// group with most of its benchmarks significantly slower dropped by more than 17.4%
+/// relative to its peers (the worst group drop, 31.8%, had none significant), while our ring
+/// made 2x slower dropped by about 40–50%.
 pub const DEFAULT_GROUP_MARGIN: f64 = 0.25;
 // A 2x slowdown (a 50% drop) must stay beyond the group margin.
 const _: () = assert!(DEFAULT_GROUP_MARGIN < 0.5);
 
 /// The single-benchmark noise margin used unless `RINGSTRESS_SINGLE_NOISE_MARGIN` says
-/// otherwise: an 80% drop (5x slower) in one benchmark fails the gate even when the rest of
-/// its group holds. One benchmark alone moved by up to 84% between two runs of unchanged
-/// code on the reference machine, so a single benchmark cannot be held to less.
-pub const DEFAULT_SINGLE_MARGIN: f64 = 0.80;
+/// otherwise: a 90% drop (10x slower) in one benchmark fails the gate even when the rest of
+/// its group holds. One benchmark of unchanged code dropped by up to 84% between two runs
+/// on the reference machine (and peers by up to 89%), so a single benchmark cannot be held
+/// to less; the group check is what catches a 2x slowdown.
+pub const DEFAULT_SINGLE_MARGIN: f64 = 0.90;
 
 /// The environment variable that overrides [`DEFAULT_GROUP_MARGIN`], as a fraction.
 pub const NOISE_MARGIN_ENV: &str = "RINGSTRESS_NOISE_MARGIN";
