@@ -2,8 +2,8 @@
 //! all of its benchmarks compared in the run, each measured against the peers run beside it.
 //!
 //! Why not one call per benchmark: on the shared 2-core reference machine one benchmark of
-//! unchanged code moves by a median of about 25% between two runs and by up to 84% (noise
-//! study in `criterion-baselines/README.md`), so a per-benchmark margin wide enough for the
+//! unchanged code moves by a median of 12–25% between two runs and by up to 84% (noise
+//! studies in `criterion-baselines/README.md`), so a per-benchmark margin wide enough for the
 //! noise lets a 2x slowdown through. Two facts shrink the noise without hiding a slower ring:
 //!
 //! - **Peers are the yardstick.** The bench files run every implementation of a case back
