@@ -3,8 +3,10 @@
 
 Run the suite (or some bench files) twice on unchanged code -- first with
 `-- --save-baseline NAME`, then with `-- --baseline NAME` -- and this prints, per scenario
-group, how far our benchmarks' median throughput moved between the two runs. The gate's
-noise margin (RINGSTRESS_NOISE_MARGIN) is chosen from these numbers.
+group, how far single benchmarks' median throughput moved between the two runs: what the
+gate's single-benchmark margin (RINGSTRESS_SINGLE_NOISE_MARGIN) is chosen from. The group
+margin (RINGSTRESS_NOISE_MARGIN) is chosen from the group checks the gate itself prints
+under the results table of the second run.
 
 usage: scripts/noise_spread.py [CRITERION_HOME [SINCE_FILE]]
   CRITERION_HOME  default: criterion-baselines
