@@ -7,27 +7,16 @@
 //! ones are not counted), so throughput is two elements per iteration and the report reads
 //! in messages delivered per second.
 
+mod case;
 mod peers;
 
-use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
-use ringstress::stress::grid::{Grid, parameter};
-use ringstress::stress::queue::{Queue, RingMpmc};
-use ringstress::stress::run::measure;
-use ringstress::stress::scenario::backpressure_avalanche::{
-    self as scenario, Config, Overflow, run,
-};
+use criterion::{Criterion, Throughput};
+use ringstress::stress::grid::Grid;
+use ringstress::stress::queue::RingMpmc;
+use ringstress::stress::scenario::backpressure_avalanche::{self as scenario, Config, Overflow};
 
+use case::bench_case;
 use peers::{ArrayQueue, CrossbeamChannel, StdMpsc};
-
-/// Benchmarks queue `Q` on one case of its policy's group.
-fn bench_case<Q: Queue>(group: &mut BenchmarkGroup<'_, WallTime>, config: &Config) {
-    group.bench_with_input(
-        BenchmarkId::new(Q::NAME, parameter(config.capacity, config.pattern)),
-        config,
-        |b, config| b.iter_custom(|iters| measure(Q::NAME, || run::<Q>(config, iters))),
-    );
-}
 
 fn backpressure_avalanche(c: &mut Criterion) {
     let grid = Grid::from_env();
@@ -38,9 +27,7 @@ fn backpressure_avalanche(c: &mut Criterion) {
             .sample_size(scenario::SAMPLE_SIZE)
             .warm_up_time(scenario::WARM_UP_TIME)
             .measurement_time(scenario::MEASUREMENT_TIME);
-        // Every implementation of a case runs back to back: a neighbour that loads the
-        // machine for a while slows ours and the peers beside it alike, which is what the
-        // gate's group check measures ours against.
+        // Case by case, every implementation back to back (see `case`).
         for (capacity, pattern) in grid.cases() {
             let config = Config::new(overflow, capacity, pattern);
             // Two producers, one consumer: every queue with a clonable sending end.

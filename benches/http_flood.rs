@@ -7,27 +7,18 @@
 //! messages delivered, so throughput is two elements per iteration and the report reads in
 //! messages per second.
 
+mod case;
 mod peers;
 
-use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
-use ringstress::stress::grid::{Grid, parameter};
-use ringstress::stress::queue::{Queue, RingMpmc, RingSpsc};
-use ringstress::stress::run::measure;
+use criterion::{Criterion, Throughput};
+use ringstress::stress::grid::Grid;
+use ringstress::stress::queue::{RingMpmc, RingSpsc};
 use ringstress::stress::scenario::http_flood::{
-    Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME, run,
+    Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME,
 };
 
+use case::bench_case;
 use peers::{ArrayQueue, CrossbeamChannel, Rtrb, StdMpsc};
-
-/// Benchmarks queue `Q` on one case of its topology's group.
-fn bench_case<Q: Queue>(group: &mut BenchmarkGroup<'_, WallTime>, config: &Config) {
-    group.bench_with_input(
-        BenchmarkId::new(Q::NAME, parameter(config.capacity, config.pattern)),
-        config,
-        |b, config| b.iter_custom(|iters| measure(Q::NAME, || run::<Q>(config, iters))),
-    );
-}
 
 fn http_flood(c: &mut Criterion) {
     let grid = Grid::from_env();
@@ -38,9 +29,7 @@ fn http_flood(c: &mut Criterion) {
             .sample_size(SAMPLE_SIZE)
             .warm_up_time(WARM_UP_TIME)
             .measurement_time(MEASUREMENT_TIME);
-        // Every implementation of a case runs back to back: a neighbour that loads the
-        // machine for a while slows ours and the peers beside it alike, which is what the
-        // gate's group check measures ours against.
+        // Case by case, every implementation back to back (see `case`).
         for (capacity, pattern) in grid.cases() {
             let config = Config {
                 topology,
