@@ -7,8 +7,8 @@
 //! ```text
 //! bench args ──> criterion_args ──┐
 //!                                 v
-//! Criterion home ──> results (criterion_json) ──> verdict (decision) ──> table ──> stdout,
-//!                                                                       (hardware)  report_file
+//! Criterion home ──> results (criterion_json) ──> verdict (decision, group) ──> table ──> stdout,
+//!                                                                          (hardware)  report_file
 //! ```
 //!
 //! - [`bench_main!`](crate::bench_main) is the `main` of every bench file; it calls
