@@ -37,7 +37,7 @@
 //! *index*: `stamp = lap * one_lap + index`, where `one_lap` is the smallest power of two
 //! above `capacity`, so the index is `stamp & (one_lap - 1)` and needs no division. `tail` is
 //! the stamp of the next slot to push, `head` the stamp of the next slot to pop. Moving a
-//! stamp forward ([`Ring::advance`]) adds to the index until it reaches `capacity`, then
+//! stamp forward (`Ring::advance`) adds to the index until it reaches `capacity`, then
 //! starts the next lap at index 0; the ring holds exactly `capacity` slots.
 //!
 //! Each **slot's stamp** says what the slot waits for:
