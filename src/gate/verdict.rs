@@ -214,9 +214,9 @@ impl Verdict {
                 self.regressed.join(", ")
             ));
             advice.push(
-                "for REGRESSED, confirm by re-running just that benchmark with the same \
-                 --baseline; if the slowdown is intended, record a new baseline with \
-                 --save-baseline",
+                "for REGRESSED, confirm by re-running its whole group, peers included, with \
+                 the same --baseline (the group check needs them); if the slowdown is \
+                 intended, record a new baseline with --save-baseline",
             );
         }
         format!(
