@@ -131,6 +131,19 @@ pub struct ChangeEstimates {
     pub median: Estimate,
 }
 
+impl ChangeEstimates {
+    /// Whether Criterion's statistics call it slower: the confidence interval of the median
+    /// time change lies entirely above zero.
+    pub fn significantly_slower(&self) -> bool {
+        self.median.confidence_interval.above_zero()
+    }
+
+    /// Whether Criterion's statistics call it faster: the interval lies entirely below zero.
+    pub fn significantly_faster(&self) -> bool {
+        self.median.confidence_interval.below_zero()
+    }
+}
+
 /// Reads one of Criterion's JSON files.
 ///
 /// # Errors

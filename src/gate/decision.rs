@@ -196,16 +196,15 @@ pub enum ChangeCall {
 
 /// Judges a change written by Criterion (relative change in median time) against the margin.
 pub fn call_change(change: &ChangeEstimates, margin: NoiseMargin) -> ChangeCall {
-    let median = &change.median;
-    let throughput = throughput_change(median.point_estimate);
+    let throughput = throughput_change(change.median.point_estimate);
     if throughput < -margin.fraction() {
-        if median.confidence_interval.above_zero() {
+        if change.significantly_slower() {
             ChangeCall::Regressed
         } else {
             ChangeCall::SlowerNotSignificant
         }
     } else if throughput > margin.fraction() {
-        if median.confidence_interval.below_zero() {
+        if change.significantly_faster() {
             ChangeCall::Faster
         } else {
             ChangeCall::FasterNotSignificant

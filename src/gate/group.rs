@@ -133,7 +133,7 @@ fn compared(result: &BenchmarkResult) -> Option<Compared<'_>> {
         cell: result.record.value_str.as_deref().unwrap_or(""),
         baseline,
         log_ratio,
-        significantly_slower: change.median.confidence_interval.above_zero(),
+        significantly_slower: change.significantly_slower(),
     })
 }
 

@@ -47,14 +47,16 @@ fn row_in_group(result: &BenchmarkResult, margins: Margins, group: Option<&Group
     if let Some(comparison) = &result.comparison {
         match &comparison.change {
             ChangeData::Measured(change) => {
-                let mut call = call_change(change, margin);
-                let group_regressed = group.is_some_and(GroupCheck::regressed);
-                let significantly_slower = change.median.confidence_interval.above_zero();
-                let mut described = describe_call(call, margin);
-                if group_regressed && significantly_slower && call != ChangeCall::Regressed {
-                    call = ChangeCall::Regressed;
-                    described = "significant, and its group regressed".to_owned();
-                }
+                let alone = call_change(change, margin);
+                let by_group = alone != ChangeCall::Regressed
+                    && change.significantly_slower()
+                    && group.is_some_and(GroupCheck::regressed);
+                let (call, described) = if by_group {
+                    let text = "significant, and its group regressed".to_owned();
+                    (ChangeCall::Regressed, text)
+                } else {
+                    (alone, describe_call(alone, margin))
+                };
                 let change_pct = throughput_change(change.median.point_estimate) * 100.0;
                 notes.push(format!(
                     "{change_pct:+.1}% vs {} ({described}{})",

@@ -29,6 +29,11 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 /// The fixed seed all patterns start from; streams are derived from it.
 const SEED: u64 = 0x5EED_B057_2026_0001;
 
+/// The first stream number of receiving sides: a scenario's senders draw from streams
+/// `0, 1, …` and its receivers from `RECEIVER_STREAMS`, `RECEIVER_STREAMS + 1`, …, so a
+/// sender and a receiver never draw the same burst lengths.
+pub const RECEIVER_STREAMS: u64 = 1000;
+
 /// The longest avalanche burst, as a multiple of the capacity.
 pub const AVALANCHE_MAX_FACTOR: usize = 10;
 /// Pareto shape of avalanche lengths: smaller is heavier-tailed.

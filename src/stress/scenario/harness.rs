@@ -15,7 +15,7 @@
 //!   threads than cores, a producer that shed and went straight on would spin away the time
 //!   slices its consumer needs, and the run would measure the scheduler instead of the queue.
 //! - A **validating consumer** pulls bursts of its own seeded lengths (stream
-//!   [`RECEIVER_STREAM_BASE`] + its index) and checks every message as it arrives: per
+//!   [`RECEIVER_STREAMS`] + its index) and checks every message as it arrives: per
 //!   producer, sequence numbers must increase (and run `0, 1, 2, …` without a gap where the
 //!   consumer is the only one and nothing is shed), and it keeps a per-producer [`Tally`].
 //!   With simulated work on, it also spends a few seeded nanoseconds on each message.
@@ -38,15 +38,11 @@ use std::time::{Duration, Instant};
 
 use crossbeam_utils::CachePadded;
 
-use crate::stress::burst::{Bursts, Pattern};
+use crate::stress::burst::{Bursts, Pattern, RECEIVER_STREAMS};
 use crate::stress::queue::{Queue, Receiver, Sender};
 use crate::stress::run::{Failure, Job, Worker, run};
 use crate::stress::validate::{MessageId, OrderCheck, Tally};
 use crate::wait::Backoff;
-
-/// Burst-pattern stream of consumer `c` is `RECEIVER_STREAM_BASE + c`, apart from the
-/// producers' streams `0..P`.
-pub const RECEIVER_STREAM_BASE: u64 = 1000;
 
 /// Under [`Overflow::Retry`], how many backoff rounds a burst may wait for room before the
 /// rest of it is shed. With [`Backoff`]'s schedule that is six short spins and two yields.
@@ -331,11 +327,7 @@ impl ValidatingConsumer {
     fn new(plan: &Plan, index: usize) -> Self {
         let buffer_len = plan.pattern.max_burst(plan.capacity).min(plan.capacity);
         Self {
-            bursts: Bursts::new(
-                plan.pattern,
-                plan.capacity,
-                RECEIVER_STREAM_BASE + index as u64,
-            ),
+            bursts: Bursts::new(plan.pattern, plan.capacity, RECEIVER_STREAMS + index as u64),
             buffer: vec![MessageId::default(); buffer_len.max(1)],
             want: 0,
             order: if plan.gapless() {

@@ -43,7 +43,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::stress::burst::{Bursts, Pattern};
+use crate::stress::burst::{Bursts, Pattern, RECEIVER_STREAMS};
 use crate::stress::queue::{Queue, Receiver, Sender};
 use crate::stress::run::{Failure, Job, Worker, run as run_jobs};
 use crate::stress::validate::{MessageId, OrderCheck};
@@ -59,9 +59,8 @@ pub const MEASUREMENT_TIME: Duration = Duration::from_millis(1000);
 
 /// The acceptor's stream number: request ids are `MessageId::new(ACCEPTOR, seq)`.
 const ACCEPTOR: usize = 0;
-/// Burst-length streams of receivers are `RECEIVER_STREAM + job index` (the acceptor is
-/// job 0, worker `w` is job `1 + w`); senders use their job index.
-const RECEIVER_STREAM: u64 = 1000;
+// Burst-length streams: senders use their job index (the acceptor is job 0, worker `w` is
+// job `1 + w`), receivers `RECEIVER_STREAMS + job index`.
 
 /// Seed of the request contents (and so of each request's parse cost).
 const REQUEST_SEED: u64 = 0x4854_5450_F100_D5EE;
@@ -461,7 +460,7 @@ impl<Q: Queue> Acceptor<Q> {
             iters,
             in_order: config.topology.workers() == 1,
             send_bursts: Bursts::new(config.pattern, config.capacity, 0),
-            recv_bursts: Bursts::new(config.pattern, config.capacity, RECEIVER_STREAM),
+            recv_bursts: Bursts::new(config.pattern, config.capacity, RECEIVER_STREAMS),
             request_buf: vec![Request::default(); longest],
             response_buf: vec![Response::default(); longest],
             answered: vec![0; bitmap_words],
@@ -640,7 +639,7 @@ impl<Q: Queue> Server<Q> {
             recv_bursts: Bursts::new(
                 config.pattern,
                 config.capacity,
-                RECEIVER_STREAM + 1 + index as u64,
+                RECEIVER_STREAMS + 1 + index as u64,
             ),
             request_buf: vec![Request::default(); longest],
             response_buf: vec![Response::default(); longest],

@@ -53,7 +53,7 @@ use crossbeam_utils::CachePadded;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::stress::burst::{Bursts, Pattern};
+use crate::stress::burst::{Bursts, Pattern, RECEIVER_STREAMS};
 use crate::stress::queue::{Queue, Receiver, Sender};
 use crate::stress::run::{Failure, Job, Worker, run as run_jobs};
 use crate::stress::validate::{MessageId, SEQ_BITS, Tally};
@@ -86,11 +86,9 @@ const PICK_SEED: u64 = 0x5707_5EED_C4A2_0001;
 /// at once, so wrapped numbers never collide among channels alive together.
 const STREAM_MASK: u64 = (1 << (64 - SEQ_BITS)) - 1;
 
-/// Sender stream numbers (burst lengths and channel picks) of the sending side; receivers
-/// use `RECEIVER_STREAM`.
+/// Stream number (burst lengths and channel picks) of the sending side; the receiving side
+/// uses [`RECEIVER_STREAMS`].
 const SENDER_STREAM: u64 = 0;
-/// Stream numbers of the receiving side.
-const RECEIVER_STREAM: u64 = 1000;
 
 /// Who holds the channels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -332,8 +330,8 @@ impl Storm {
             quota,
             send_bursts: Bursts::new(config.pattern, config.capacity, SENDER_STREAM),
             send_picks: SlotPicker::new(SENDER_STREAM),
-            recv_bursts: Bursts::new(config.pattern, config.capacity, RECEIVER_STREAM),
-            recv_picks: SlotPicker::new(RECEIVER_STREAM),
+            recv_bursts: Bursts::new(config.pattern, config.capacity, RECEIVER_STREAMS),
+            recv_picks: SlotPicker::new(RECEIVER_STREAMS),
             send_buf: vec![MessageId::default(); longest],
             recv_buf: vec![MessageId::default(); longest],
             received: Tally::default(),
@@ -900,7 +898,7 @@ mod tests {
         for slot in 0..LIVE_CHANNELS {
             assert!(picks.contains(&slot), "slot {slot} never picked");
         }
-        let mut other = SlotPicker::new(RECEIVER_STREAM);
+        let mut other = SlotPicker::new(RECEIVER_STREAMS);
         assert_ne!(picks, (0..1000).map(|_| other.pick()).collect::<Vec<_>>());
     }
 
