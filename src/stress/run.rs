@@ -84,18 +84,12 @@ struct Slot {
 
 /// A job's handle on the run: progress, waiting and failing.
 pub struct Worker<'run> {
-    index: usize,
     slot: &'run Slot,
     abort: &'run AtomicBool,
     failure: &'run Mutex<Option<String>>,
 }
 
 impl Worker<'_> {
-    /// This job's index in the list given to [`run`].
-    pub fn index(&self) -> usize {
-        self.index
-    }
-
     /// Reports how many messages this job has moved in total; call at least once per burst.
     #[inline(always)]
     pub fn progress(&self, moved: u64) {
@@ -132,11 +126,6 @@ impl Worker<'_> {
         lock(self.failure).get_or_insert_with(|| message.clone());
         self.abort.store(true, Ordering::Relaxed);
         Failure::Invalid(message)
-    }
-
-    /// True once the run was aborted; long loops without waits should check it.
-    pub fn aborted(&self) -> bool {
-        self.abort.load(Ordering::Relaxed)
     }
 }
 
@@ -198,7 +187,6 @@ pub fn run_with_stall<R: Send>(
             .enumerate()
             .map(|(index, job)| {
                 let worker = Worker {
-                    index,
                     slot: &slots[index],
                     abort,
                     failure,

@@ -223,11 +223,6 @@ impl OrderCheck {
         *next = seq + 1;
         Ok(())
     }
-
-    /// Per stream, how many messages a gapless receiver has seen so far.
-    pub fn seen(&self) -> &[u64] {
-        &self.next
-    }
 }
 
 #[cfg(test)]
