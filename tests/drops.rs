@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use ringstress::{PopError, PushError, TryPopError, TryPushError, mpmc, spsc};
 
-/// How long a threaded test may run before it fails with its counts.
-const DEADLINE: Duration = Duration::from_secs(60);
+mod common;
+use common::{DEADLINE, join};
 
 /// Items one tracker can count.
 const MAX_IDS: usize = 1 << 16;
@@ -145,59 +145,40 @@ trait Ring {
 struct Spsc;
 struct Mpmc;
 
-impl Ring for Spsc {
-    type P = spsc::Producer<Counted>;
-    type C = spsc::Consumer<Counted>;
-    const KEEPS_UNVISITED: bool = true;
-    fn channel(capacity: usize) -> (Self::P, Self::C) {
-        spsc::channel(capacity)
-    }
-    fn try_push(p: &mut Self::P, v: Counted) -> Result<(), TryPushError<Counted>> {
-        p.try_push(v)
-    }
-    fn push(p: &mut Self::P, v: Counted) -> Result<(), PushError<Counted>> {
-        p.push(v)
-    }
-    fn try_pop(c: &mut Self::C) -> Result<Counted, TryPopError> {
-        c.try_pop()
-    }
-    fn pop(c: &mut Self::C) -> Result<Counted, PopError> {
-        c.pop()
-    }
-    fn pop_each(c: &mut Self::C, max: usize, f: impl FnMut(Counted)) -> usize {
-        c.pop_each(max, f)
-    }
-    fn len(c: &Self::C) -> usize {
-        c.len()
-    }
+/// Implements [`Ring`] for `$ring` by forwarding to the handles of ring module `$module`.
+macro_rules! impl_ring {
+    ($ring:ident, $module:ident, keeps_unvisited: $keeps:literal) => {
+        impl Ring for $ring {
+            type P = $module::Producer<Counted>;
+            type C = $module::Consumer<Counted>;
+            const KEEPS_UNVISITED: bool = $keeps;
+            fn channel(capacity: usize) -> (Self::P, Self::C) {
+                $module::channel(capacity)
+            }
+            fn try_push(p: &mut Self::P, v: Counted) -> Result<(), TryPushError<Counted>> {
+                p.try_push(v)
+            }
+            fn push(p: &mut Self::P, v: Counted) -> Result<(), PushError<Counted>> {
+                p.push(v)
+            }
+            fn try_pop(c: &mut Self::C) -> Result<Counted, TryPopError> {
+                c.try_pop()
+            }
+            fn pop(c: &mut Self::C) -> Result<Counted, PopError> {
+                c.pop()
+            }
+            fn pop_each(c: &mut Self::C, max: usize, f: impl FnMut(Counted)) -> usize {
+                c.pop_each(max, f)
+            }
+            fn len(c: &Self::C) -> usize {
+                c.len()
+            }
+        }
+    };
 }
 
-impl Ring for Mpmc {
-    type P = mpmc::Producer<Counted>;
-    type C = mpmc::Consumer<Counted>;
-    const KEEPS_UNVISITED: bool = false;
-    fn channel(capacity: usize) -> (Self::P, Self::C) {
-        mpmc::channel(capacity)
-    }
-    fn try_push(p: &mut Self::P, v: Counted) -> Result<(), TryPushError<Counted>> {
-        p.try_push(v)
-    }
-    fn push(p: &mut Self::P, v: Counted) -> Result<(), PushError<Counted>> {
-        p.push(v)
-    }
-    fn try_pop(c: &mut Self::C) -> Result<Counted, TryPopError> {
-        c.try_pop()
-    }
-    fn pop(c: &mut Self::C) -> Result<Counted, PopError> {
-        c.pop()
-    }
-    fn pop_each(c: &mut Self::C, max: usize, f: impl FnMut(Counted)) -> usize {
-        c.pop_each(max, f)
-    }
-    fn len(c: &Self::C) -> usize {
-        c.len()
-    }
-}
+impl_ring!(Spsc, spsc, keeps_unvisited: true);
+impl_ring!(Mpmc, mpmc, keeps_unvisited: false);
 
 /// Runs each scenario as a test for each ring, each with its own tracker.
 macro_rules! for_both_rings {
@@ -748,9 +729,4 @@ fn await_deadline(what: &str, start: Instant, done: impl Fn() -> bool) {
         );
         thread::sleep(Duration::from_millis(1));
     }
-}
-
-/// Joins a finished thread, re-raising its panic.
-fn join<R>(handle: JoinHandle<R>) -> R {
-    handle.join().unwrap_or_else(|p| panic::resume_unwind(p))
 }

@@ -12,15 +12,15 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_utils::CachePadded;
 use ringstress::mpmc::{self, Consumer, Producer};
 use ringstress::wait::Backoff;
 use ringstress::{PopError, PushError, TryPopError, TryPushError};
 
-/// How long a threaded test may run before it fails with its counts.
-const DEADLINE: Duration = Duration::from_secs(60);
+mod common;
+use common::{DEADLINE, await_deadline, join, mix};
 
 /// Messages per producer in the main exactly-once runs.
 const PER_PRODUCER: u64 = 200_000;
@@ -68,41 +68,8 @@ impl Progress {
     }
 }
 
-/// Waits until `done()`, failing with `what` and `counts()` if that takes longer than
-/// `limit`.
-fn await_deadline(
-    what: &str,
-    limit: Duration,
-    done: impl Fn() -> bool,
-    counts: impl Fn() -> String,
-) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < limit,
-            "{what}: not finished after {limit:?} ({})",
-            counts()
-        );
-        thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// Joins a finished thread, re-raising its panic.
-fn join<R>(handle: JoinHandle<R>) -> R {
-    handle.join().unwrap_or_else(|p| panic::resume_unwind(p))
-}
-
 fn message(producer: usize, seq: u64) -> u64 {
     ((producer as u64) << SEQ_BITS) | seq
-}
-
-/// The payload checksum of one message: a bijective mix, so a lost, duplicated or corrupted
-/// message changes the sum.
-fn mix(value: u64) -> u64 {
-    let mut z = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// What one consumer saw: a seen-bitmap and the last seq per producer, and a checksum.
@@ -543,36 +510,26 @@ fn non_copy_items_arrive_exactly_once_2p2c() {
     const PER: u64 = 20_000;
     let (producer, consumer) = mpmc::channel::<(String, Box<u64>)>(5);
     let progress = Progress::new(2, 2);
-    let senders: Vec<_> = (0..2)
-        .map(|p| {
-            let (producer, progress) = (producer.clone(), progress.clone());
-            thread::spawn(move || {
-                for seq in 0..PER {
-                    let value = message(p, seq);
-                    producer
-                        .push((format!("{value:x}"), Box::new(value)))
-                        .unwrap();
-                    progress.sent[p].store(seq + 1, Ordering::Relaxed);
-                }
-                PER
-            })
-        })
-        .collect();
+    let senders = spawn_n(2, &producer, &progress, move |p, producer, progress| {
+        for seq in 0..PER {
+            let value = message(p, seq);
+            producer
+                .push((format!("{value:x}"), Box::new(value)))
+                .unwrap();
+            progress.sent[p].store(seq + 1, Ordering::Relaxed);
+        }
+        PER
+    });
     drop(producer);
-    let receivers: Vec<_> = (0..2)
-        .map(|c| {
-            let (consumer, progress) = (consumer.clone(), progress.clone());
-            thread::spawn(move || {
-                let mut seen = Seen::new(2, PER);
-                while let Ok((text, boxed)) = consumer.pop() {
-                    assert_eq!(text, format!("{:x}", *boxed), "payload torn");
-                    seen.accept(*boxed).unwrap();
-                    progress.received[c].store(seen.count, Ordering::Relaxed);
-                }
-                seen
-            })
-        })
-        .collect();
+    let receivers = spawn_n(2, &consumer, &progress, move |c, consumer, progress| {
+        let mut seen = Seen::new(2, PER);
+        while let Ok((text, boxed)) = consumer.pop() {
+            assert_eq!(text, format!("{:x}", *boxed), "payload torn");
+            seen.accept(*boxed).unwrap();
+            progress.received[c].store(seen.count, Ordering::Relaxed);
+        }
+        seen
+    });
     drop(consumer);
     await_deadline(
         "non-Copy 2p2c",
@@ -587,6 +544,26 @@ fn non_copy_items_arrive_exactly_once_2p2c() {
 
 fn all_finished<A, B>(a: &[JoinHandle<A>], b: &[JoinHandle<B>]) -> bool {
     a.iter().all(|t| t.is_finished()) && b.iter().all(|t| t.is_finished())
+}
+
+/// Spawns `n` threads; thread `i` runs `body(i, handle, progress)` on its own clone of
+/// `handle` and `progress`.
+fn spawn_n<H, R>(
+    n: usize,
+    handle: &H,
+    progress: &Arc<Progress>,
+    body: impl FnOnce(usize, H, &Progress) -> R + Clone + Send + 'static,
+) -> Vec<JoinHandle<R>>
+where
+    H: Clone + Send + 'static,
+    R: Send + 'static,
+{
+    (0..n)
+        .map(|i| {
+            let (handle, progress, body) = (handle.clone(), progress.clone(), body.clone());
+            thread::spawn(move || body(i, handle, &progress))
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -764,38 +741,28 @@ fn consumers_on_threads_see_disconnected_only_after_every_producer_clone_left() 
     let (producer, consumer) = mpmc::channel::<u64>(8);
     let progress = Progress::new(3, 2);
     // Producers leave at different times: the fast ones early, the slow one later.
-    let senders: Vec<_> = (0..3)
-        .map(|p| {
-            let (producer, progress) = (producer.clone(), progress.clone());
-            thread::spawn(move || {
-                for seq in 0..PER {
-                    producer.push(message(p, seq)).unwrap();
-                    progress.sent[p].store(seq + 1, Ordering::Relaxed);
-                    if p == 2 && seq % 1000 == 0 {
-                        thread::sleep(Duration::from_millis(2));
-                    }
-                }
-                PER
-            })
-        })
-        .collect();
+    let senders = spawn_n(3, &producer, &progress, move |p, producer, progress| {
+        for seq in 0..PER {
+            producer.push(message(p, seq)).unwrap();
+            progress.sent[p].store(seq + 1, Ordering::Relaxed);
+            if p == 2 && seq % 1000 == 0 {
+                thread::sleep(Duration::from_millis(2));
+            }
+        }
+        PER
+    });
     drop(producer);
-    let receivers: Vec<_> = (0..2)
-        .map(|c| {
-            let (consumer, progress) = (consumer.clone(), progress.clone());
-            thread::spawn(move || {
-                let mut seen = Seen::new(3, PER);
-                loop {
-                    match consumer.try_pop() {
-                        Ok(value) => seen.accept(value).unwrap(),
-                        Err(TryPopError::Empty) => thread::yield_now(),
-                        Err(TryPopError::Disconnected) => return seen,
-                    }
-                    progress.received[c].store(seen.count, Ordering::Relaxed);
-                }
-            })
-        })
-        .collect();
+    let receivers = spawn_n(2, &consumer, &progress, move |c, consumer, progress| {
+        let mut seen = Seen::new(3, PER);
+        loop {
+            match consumer.try_pop() {
+                Ok(value) => seen.accept(value).unwrap(),
+                Err(TryPopError::Empty) => thread::yield_now(),
+                Err(TryPopError::Disconnected) => return seen,
+            }
+            progress.received[c].store(seen.count, Ordering::Relaxed);
+        }
+    });
     drop(consumer);
     await_deadline(
         "consumers waiting for staggered producers",
@@ -814,34 +781,24 @@ fn panicking_producer_thread_leaves_its_items_then_disconnected() {
     const BEFORE_PANIC: u64 = 12_345;
     let (producer, consumer) = mpmc::channel::<u64>(32);
     let progress = Progress::new(2, 2);
-    let senders: Vec<_> = (0..2)
-        .map(|p| {
-            let (producer, progress) = (producer.clone(), progress.clone());
-            thread::spawn(move || {
-                for seq in 0..PER {
-                    if p == 1 && seq == BEFORE_PANIC {
-                        panic!("producer {p} fails on purpose at seq {seq}");
-                    }
-                    producer.push(message(p, seq)).unwrap();
-                    progress.sent[p].store(seq + 1, Ordering::Relaxed);
-                }
-            })
-        })
-        .collect();
+    let senders = spawn_n(2, &producer, &progress, move |p, producer, progress| {
+        for seq in 0..PER {
+            if p == 1 && seq == BEFORE_PANIC {
+                panic!("producer {p} fails on purpose at seq {seq}");
+            }
+            producer.push(message(p, seq)).unwrap();
+            progress.sent[p].store(seq + 1, Ordering::Relaxed);
+        }
+    });
     drop(producer);
-    let receivers: Vec<_> = (0..2)
-        .map(|c| {
-            let (consumer, progress) = (consumer.clone(), progress.clone());
-            thread::spawn(move || {
-                let mut seen = Seen::new(2, PER);
-                while let Ok(value) = consumer.pop() {
-                    seen.accept(value).unwrap();
-                    progress.received[c].store(seen.count, Ordering::Relaxed);
-                }
-                (seen, consumer.try_pop())
-            })
-        })
-        .collect();
+    let receivers = spawn_n(2, &consumer, &progress, move |c, consumer, progress| {
+        let mut seen = Seen::new(2, PER);
+        while let Ok(value) = consumer.pop() {
+            seen.accept(value).unwrap();
+            progress.received[c].store(seen.count, Ordering::Relaxed);
+        }
+        (seen, consumer.try_pop())
+    });
     drop(consumer);
     await_deadline(
         "2p2c with a panicking producer",
@@ -868,34 +825,24 @@ fn panicking_producer_thread_leaves_its_items_then_disconnected() {
 fn blocked_producers_get_push_error_when_every_consumer_panicked() {
     let (producer, consumer) = mpmc::channel::<u64>(4);
     let progress = Progress::new(2, 2);
-    let receivers: Vec<_> = (0..2)
-        .map(|c| {
-            let (consumer, progress) = (consumer.clone(), progress.clone());
-            thread::spawn(move || {
-                for taken in 1..=100 {
-                    consumer.pop().unwrap();
-                    progress.received[c].store(taken, Ordering::Relaxed);
-                }
-                panic!("consumer {c} fails on purpose after 100 messages");
-            })
-        })
-        .collect();
+    let receivers = spawn_n(2, &consumer, &progress, move |c, consumer, progress| {
+        for taken in 1..=100 {
+            consumer.pop().unwrap();
+            progress.received[c].store(taken, Ordering::Relaxed);
+        }
+        panic!("consumer {c} fails on purpose after 100 messages");
+    });
     drop(consumer);
-    let senders: Vec<_> = (0..2)
-        .map(|p| {
-            let (producer, progress) = (producer.clone(), progress.clone());
-            thread::spawn(move || {
-                let mut seq = 0;
-                loop {
-                    match producer.push(message(p, seq)) {
-                        Ok(()) => seq += 1,
-                        Err(PushError(back)) => return (seq, back),
-                    }
-                    progress.sent[p].store(seq, Ordering::Relaxed);
-                }
-            })
-        })
-        .collect();
+    let senders = spawn_n(2, &producer, &progress, move |p, producer, progress| {
+        let mut seq = 0;
+        loop {
+            match producer.push(message(p, seq)) {
+                Ok(()) => seq += 1,
+                Err(PushError(back)) => return (seq, back),
+            }
+            progress.sent[p].store(seq, Ordering::Relaxed);
+        }
+    });
     drop(producer);
     await_deadline(
         "producers left with panicked consumers",

@@ -9,7 +9,7 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use crossbeam_utils::CachePadded;
@@ -17,8 +17,8 @@ use ringstress::spsc::{self, Consumer, Producer};
 use ringstress::wait::Backoff;
 use ringstress::{PopError, PushError, TryPopError, TryPushError};
 
-/// How long a threaded test may run before it fails with its counts.
-const DEADLINE: Duration = Duration::from_secs(60);
+mod common;
+use common::{DEADLINE, await_deadline, join, mix};
 
 /// Messages in the main exactly-once stream (release and debug alike).
 const MILLION: u64 = 1_000_000;
@@ -47,39 +47,6 @@ impl Progress {
             self.received.load(Ordering::Relaxed)
         )
     }
-}
-
-/// Waits until `done()`, failing with `what` and `counts()` if that takes longer than
-/// `limit`.
-fn await_deadline(
-    what: &str,
-    limit: Duration,
-    done: impl Fn() -> bool,
-    counts: impl Fn() -> String,
-) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < limit,
-            "{what}: not finished after {limit:?} ({})",
-            counts()
-        );
-        thread::sleep(Duration::from_millis(2));
-    }
-}
-
-/// Joins a finished thread, re-raising its panic.
-fn join<R>(handle: JoinHandle<R>) -> R {
-    handle.join().unwrap_or_else(|p| panic::resume_unwind(p))
-}
-
-/// The payload checksum of one message: a bijective mix, so a swapped, lost or duplicated
-/// message changes the sum.
-fn mix(value: u64) -> u64 {
-    let mut z = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// Checks a stream of sequence numbers `0, 1, 2, ...` and sums their checksums.
