@@ -3,6 +3,11 @@
 //! with baseline `v0.1`, `slowed/` a run whose ringstress body did its work twice (about 2×
 //! slower) compared with the same baseline. In both, the peer `rtrb` does 100× the work,
 //! so it sits far below the floor: it must still never fail the gate.
+//!
+//! The fixtures carry no baseline metadata (`baselines/v0.1.json`): it names the machine,
+//! so tests that need a baseline comparable cell by cell record it for this machine in a
+//! scratch copy. Floors and groups with many cells are built from the fixture's records
+//! with the figures changed.
 #![cfg(feature = "stress")]
 
 use std::fs;
@@ -11,13 +16,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use ringstress::gate::{
-    Against, BaselineUse, BenchmarkResult, ChangeCall, ChangeData, ChangeEstimates, Comparison,
-    ComparisonSource, CriterionArgs, DEFAULT_GROUP_MARGIN, DEFAULT_SINGLE_MARGIN, Estimates,
-    FLOOR_MSGS_PER_SEC, GateError, GateOutcome, GroupCall, Hardware, Margins, NOISE_MARGIN_ENV,
-    NoiseMargin, RecheckCommand, ResultQuery, ResultsReport, SINGLE_NOISE_MARGIN_ENV, Selection,
-    Status, Throughput, Verdict, call_change, format_rate, gate_run, load_results,
-    parse_recheck_args, query_for_run, read_json, recheck, row_for, rows_for, status_of,
-    throughput_change,
+    Against, BaselineMetadata, BaselineUse, BenchmarkResult, CURRENT_BASELINE, ChangeCall,
+    ChangeData, ChangeEstimates, Comparison, ComparisonSource, CriterionArgs, DEFAULT_GROUP_MARGIN,
+    DEFAULT_SINGLE_MARGIN, Estimates, FLOOR_MSGS_PER_SEC, FloorCall, GateError, GateOutcome,
+    GroupCall, HARNESS_VERSION, Hardware, Margins, NOISE_MARGIN_ENV, NoiseMargin, RecheckCommand,
+    Reference, ResultQuery, ResultsReport, Rules, SINGLE_NOISE_MARGIN_ENV, Selection, Status,
+    Throughput, Verdict, call_change, call_floor, format_rate, gate_run, load_results,
+    metadata_path, parse_recheck_args, query_for_run, read_json, read_metadata, recheck,
+    record_baseline, row_for, rows_for, sign_test_p, status_of, throughput_change,
 };
 
 const SPSC_ID: &str = "demo/1p1c/ringstress-spsc/64/steady";
@@ -57,11 +63,18 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// Every result in `slot` with `comparison`; the floor is judged against the compared
+/// baseline, as in a run.
 fn query(slot: &str, comparison: ComparisonSource) -> ResultQuery {
+    let reference = match &comparison {
+        ComparisonSource::Baseline(name) => Some(name.clone()),
+        _ => None,
+    };
     ResultQuery {
         slot: slot.to_owned(),
         selection: Selection::All,
         comparison,
+        reference,
     }
 }
 
@@ -174,23 +187,17 @@ fn change_estimates_are_read_as_criterion_wrote_them() {
 #[test]
 fn floor_passes_at_exactly_50m_and_fails_just_below() {
     assert_eq!(FLOOR_MSGS_PER_SEC, 50_000_000.0);
+    assert_eq!(call_floor(FLOOR_MSGS_PER_SEC, Some(60e6)), FloorCall::Pass);
     assert_eq!(
-        status_of(true, Some(FLOOR_MSGS_PER_SEC), None),
-        Status::Pass
+        call_floor(FLOOR_MSGS_PER_SEC - 1.0, Some(60e6)),
+        FloorCall::Fail
     );
     assert_eq!(
-        status_of(true, Some(FLOOR_MSGS_PER_SEC - 1.0), None),
-        Status::FailFloor
-    );
-    assert_eq!(
-        status_of(
-            true,
-            Some(FLOOR_MSGS_PER_SEC - 1.0),
-            Some(ChangeCall::Regressed)
-        ),
+        status_of(true, Some(FloorCall::Fail), Some(ChangeCall::Regressed)),
         Status::FailFloor,
         "the floor breach is reported first"
     );
+    assert_eq!(status_of(true, None, None), Status::FailNoThroughput);
 }
 
 #[test]
@@ -198,7 +205,7 @@ fn ours_below_the_floor_fail_and_peers_below_it_do_not() {
     let mut results = against_v01(&fixture("unchanged"));
     // 64 messages in 2 µs = 32M msg/s: under the floor.
     results[0].estimates.slope.as_mut().unwrap().point_estimate = 2_000.0;
-    let rows = rows_for(&results, margin()).0;
+    let rows = rows_for(&results, &Rules::new(margin())).0;
     assert_eq!(find(&rows, SPSC_ID).status, Status::FailFloor);
     let peer = find(&rows, PEER_ID);
     assert!(peer.msgs_per_sec.unwrap() < FLOOR_MSGS_PER_SEC);
@@ -210,17 +217,283 @@ fn ours_below_the_floor_fail_and_peers_below_it_do_not() {
 fn ours_without_an_elements_throughput_fail() {
     let mut result = against_v01(&fixture("unchanged")).remove(0);
     result.record.throughput = Some(Throughput::Bytes(64));
-    let row = row_for(&result, margin());
+    let row = row_for(&result, &Rules::new(margin()));
     assert_eq!(row.status, Status::FailNoThroughput);
     assert_eq!(row.msgs_per_sec, None);
     assert!(row.notes.contains("Throughput::Elements"));
+}
+
+// ---- the floor against the baseline ----
+
+/// A result of `function` in `group` at parameter `cell` (64 messages per iteration)
+/// delivering `now` msg/s, and `then` in baseline v0.1; no comparison.
+fn rated(function: &str, group: &str, cell: &str, now: f64, then: Option<f64>) -> BenchmarkResult {
+    let mut result = against_v01(&fixture("unchanged")).remove(0);
+    result.record.group_id = group.to_owned();
+    result.record.function_id = Some(function.to_owned());
+    result.record.value_str = Some(cell.to_owned());
+    result.record.full_id = format!("{group}/{function}/{cell}");
+    result.record.throughput = Some(Throughput::Elements(64));
+    result.estimates.slope.as_mut().unwrap().point_estimate = 64.0 / now * 1e9;
+    result.comparison = None;
+    result.reference = Some(Reference {
+        baseline: "v0.1".into(),
+        msgs_per_sec: then,
+    });
+    result
+}
+
+/// The default rules on a 2-core machine.
+fn two_cores() -> Rules {
+    Rules {
+        logical_cores: Some(2),
+        ..Rules::new(Margins::default())
+    }
+}
+
+#[test]
+fn falling_under_the_floor_fails() {
+    let results = [
+        rated(
+            "ringstress-spsc",
+            "mpmc_thrash/1p1c",
+            "1024/steady",
+            40e6,
+            Some(60e6),
+        ),
+        rated("rtrb", "mpmc_thrash/1p1c", "1024/steady", 80e6, Some(80e6)),
+    ];
+    let rows = rows_for(&results, &two_cores()).0;
+    let ours = &rows[0];
+    assert_eq!(ours.status, Status::FailFloor);
+    assert!(
+        ours.notes
+            .contains("fell under the floor: 60.0M msg/s in v0.1"),
+        "{}",
+        ours.notes
+    );
+    assert!(
+        ours.notes
+            .contains("best peer here: rtrb at 80.0M msg/s, ahead of ours"),
+        "{}",
+        ours.notes
+    );
+    let verdict = Verdict::of(&rows);
+    assert_eq!(verdict.below_floor.len(), 1);
+    assert_eq!(verdict.exit_code(), 1);
+    assert_eq!(
+        verdict.floor_summary(),
+        "1 of 1 of ours under 50.0M msg/s: 1 floor failures (new since v0.1), \
+         0 under the floor in v0.1 too"
+    );
+}
+
+#[test]
+fn under_the_floor_as_in_the_baseline_is_reported_not_failed() {
+    let results = [
+        rated(
+            "ringstress-spsc",
+            "mpmc_thrash/1p1c",
+            "1024/steady",
+            40e6,
+            Some(45e6),
+        ),
+        rated("rtrb", "mpmc_thrash/1p1c", "1024/steady", 45e6, Some(45e6)),
+        rated(
+            "ringstress-mpmc",
+            "mpmc_thrash/4p4c",
+            "1024/steady",
+            20e6,
+            Some(22e6),
+        ),
+        rated(
+            "crossbeam-queue",
+            "mpmc_thrash/4p4c",
+            "1024/steady",
+            90e6,
+            Some(90e6),
+        ),
+        rated(
+            "ringstress-mpmc",
+            "spawn_storm/two-thread",
+            "1024/steady",
+            30e6,
+            Some(31e6),
+        ),
+        rated(
+            "crossbeam-queue",
+            "spawn_storm/two-thread",
+            "1024/steady",
+            60e6,
+            Some(60e6),
+        ),
+    ];
+    let rows = rows_for(&results, &two_cores()).0;
+    for row in rows.iter().filter(|row| row.status != Status::Peer) {
+        assert_eq!(row.status, Status::UnderAsInBaseline, "{row:?}");
+        assert_eq!(row.status.label(), "UNDER (baseline)");
+        assert!(!row.status.fails());
+        assert!(
+            row.notes.contains("under the floor in v0.1 too"),
+            "{}",
+            row.notes
+        );
+    }
+    let notes = |id: &str| find(&rows, id).notes.clone();
+    assert!(
+        notes("mpmc_thrash/1p1c/ringstress-spsc/1024/steady")
+            .ends_with("no queue reaches 50M here: best peer rtrb at 45.0M msg/s"),
+        "{}",
+        notes("mpmc_thrash/1p1c/ringstress-spsc/1024/steady")
+    );
+    assert!(
+        notes("mpmc_thrash/4p4c/ringstress-mpmc/1024/steady")
+            .ends_with("oversubscribed: 8 threads on 2 cores")
+    );
+    assert!(
+        notes("spawn_storm/two-thread/ringstress-mpmc/1024/steady")
+            .ends_with("best peer here: crossbeam-queue at 60.0M msg/s, ahead of ours")
+    );
+    let verdict = Verdict::of(&rows);
+    assert!(verdict.below_floor.is_empty());
+    assert_eq!(verdict.under_as_in_baseline.len(), 3);
+    assert_eq!(verdict.exit_code(), 0);
+    assert_eq!(
+        verdict.floor_summary(),
+        "3 of 3 of ours under 50.0M msg/s: 0 floor failures (new since v0.1), \
+         3 under the floor in v0.1 too"
+    );
+    assert!(
+        verdict.summary().starts_with(
+            "PASS: 0 of ours at or above the 50.0M msg/s floor, 3 under it as in v0.1"
+        ),
+        "{}",
+        verdict.summary()
+    );
+}
+
+#[test]
+fn under_the_floor_as_in_the_baseline_can_still_regress() {
+    let mut result = rated(
+        "ringstress-spsc",
+        "demo/1p1c",
+        "64/steady",
+        20e6,
+        Some(45e6),
+    );
+    result.comparison = spsc_with_change(1.25, 1.0, 1.5, v01()).comparison;
+    let row = row_for(&result, &Rules::new(margin()));
+    assert_eq!(row.floor, Some(FloorCall::UnderAsInBaseline));
+    assert_eq!(row.status, Status::Regressed);
+    let verdict = Verdict::of(&[row]);
+    assert_eq!(verdict.under_as_in_baseline.len(), 1);
+    assert_eq!(verdict.exit_code(), 1);
+}
+
+#[test]
+fn a_machine_wide_slowdown_is_not_a_floor_failure() {
+    // Everything at half the throughput of a baseline where ours did 60M.
+    let group = "spawn_storm/two-thread";
+    let results = [
+        rated("ringstress-spsc", group, "64/steady", 30e6, Some(60e6)),
+        rated("rtrb", group, "64/steady", 50e6, Some(100e6)),
+        rated("crossbeam-queue", group, "64/steady", 35e6, Some(70e6)),
+        // No peer in this cell: the group's peers stand in.
+        rated("ringstress-spsc", group, "1024/steady", 30e6, Some(60e6)),
+    ];
+    let rows = rows_for(&results, &two_cores()).0;
+    for id in [
+        "spawn_storm/two-thread/ringstress-spsc/64/steady",
+        "spawn_storm/two-thread/ringstress-spsc/1024/steady",
+    ] {
+        let row = find(&rows, id);
+        assert_eq!(row.status, Status::Pass, "{row:?}");
+        assert!(
+            row.notes
+                .contains("60.0M msg/s normalised for the peers' -50.0% vs v0.1"),
+            "{}",
+            row.notes
+        );
+    }
+    assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn a_fast_phase_of_the_peers_never_counts_against_us() {
+    let results = [
+        rated(
+            "ringstress-spsc",
+            "demo/1p1c",
+            "64/steady",
+            55e6,
+            Some(60e6),
+        ),
+        rated("rtrb", "demo/1p1c", "64/steady", 200e6, Some(100e6)),
+    ];
+    let rows = rows_for(&results, &two_cores()).0;
+    assert_eq!(rows[0].status, Status::Pass, "{:?}", rows[0]);
+    assert_eq!(rows[0].notes, "");
+}
+
+#[test]
+fn without_a_baseline_the_floor_is_raw() {
+    let mut results = [
+        rated("ringstress-spsc", "demo/1p1c", "64/steady", 40e6, None),
+        rated("rtrb", "demo/1p1c", "64/steady", 20e6, None),
+    ];
+    // A baseline named but with no figure for anything in the run is no baseline...
+    let rows = rows_for(&results, &two_cores()).0;
+    assert_eq!(rows[0].status, Status::FailFloor);
+    assert!(
+        rows[0]
+            .notes
+            .starts_with("under the floor, and no baseline to compare with"),
+        "{}",
+        rows[0].notes
+    );
+    // ...and neither is none at all.
+    for result in &mut results {
+        result.reference = None;
+    }
+    let rows = rows_for(&results, &two_cores()).0;
+    assert_eq!(rows[0].status, Status::FailFloor);
+    let verdict = Verdict::of(&rows);
+    assert_eq!(verdict.exit_code(), 1);
+    assert_eq!(
+        verdict.floor_summary(),
+        "1 of 1 of ours under 50.0M msg/s: 1 floor failures (no baseline to compare with), \
+         0 under the floor in a baseline too"
+    );
+}
+
+#[test]
+fn a_cell_missing_from_the_baseline_fails_under_the_floor() {
+    let results = [
+        rated("ringstress-spsc", "demo/1p1c", "64/steady", 40e6, None),
+        rated(
+            "ringstress-spsc",
+            "demo/1p1c",
+            "1024/steady",
+            70e6,
+            Some(70e6),
+        ),
+    ];
+    let rows = rows_for(&results, &two_cores()).0;
+    let row = find(&rows, "demo/1p1c/ringstress-spsc/64/steady");
+    assert_eq!(row.status, Status::FailFloor);
+    assert!(
+        row.notes
+            .starts_with("under the floor, and no v0.1 figure for it; no peer measured beside it"),
+        "{}",
+        row.notes
+    );
 }
 
 // ---- regressions ----
 
 #[test]
 fn a_real_2x_slowdown_is_regressed() {
-    let rows = rows_for(&against_v01(&fixture("slowed")), margin()).0;
+    let rows = rows_for(&against_v01(&fixture("slowed")), &Rules::new(margin())).0;
     let spsc = find(&rows, SPSC_ID);
     assert_eq!(spsc.status, Status::Regressed);
     assert!(spsc.notes.starts_with("-4"), "notes: {}", spsc.notes);
@@ -233,7 +506,7 @@ fn a_real_2x_slowdown_is_regressed() {
 
 #[test]
 fn a_real_rerun_of_unchanged_code_passes() {
-    let rows = rows_for(&against_v01(&fixture("unchanged")), margin()).0;
+    let rows = rows_for(&against_v01(&fixture("unchanged")), &Rules::new(margin())).0;
     let spsc = find(&rows, SPSC_ID);
     assert_eq!(spsc.status, Status::Pass);
     assert!(spsc.notes.contains("within noise"), "notes: {}", spsc.notes);
@@ -243,13 +516,16 @@ fn a_real_rerun_of_unchanged_code_passes() {
 #[test]
 fn significant_slowdown_beyond_the_margin_is_regressed() {
     let result = spsc_with_change(0.25, 0.20, 0.30, v01());
-    assert_eq!(row_for(&result, margin()).status, Status::Regressed);
+    assert_eq!(
+        row_for(&result, &Rules::new(margin())).status,
+        Status::Regressed
+    );
 }
 
 #[test]
 fn slowdown_beyond_the_margin_with_an_interval_reaching_zero_is_not_regressed() {
     let result = spsc_with_change(0.25, -0.01, 0.50, v01());
-    let row = row_for(&result, margin());
+    let row = row_for(&result, &Rules::new(margin()));
     assert_eq!(row.status, Status::Pass);
     assert!(
         row.notes.contains("not significant"),
@@ -262,7 +538,7 @@ fn slowdown_beyond_the_margin_with_an_interval_reaching_zero_is_not_regressed() 
 fn significant_slowdown_within_the_margin_is_not_regressed() {
     // +8% time = -7.4% throughput, under a 10% margin, however significant.
     let result = spsc_with_change(0.08, 0.07, 0.09, v01());
-    let row = row_for(&result, margin());
+    let row = row_for(&result, &Rules::new(margin()));
     assert_eq!(row.status, Status::Pass);
     assert!(row.notes.contains("within noise"), "notes: {}", row.notes);
 }
@@ -270,7 +546,7 @@ fn significant_slowdown_within_the_margin_is_not_regressed() {
 #[test]
 fn a_speedup_is_not_regressed() {
     let result = spsc_with_change(-0.5, -0.55, -0.45, v01());
-    let row = row_for(&result, margin());
+    let row = row_for(&result, &Rules::new(margin()));
     assert_eq!(row.status, Status::Pass);
     assert!(
         row.notes.starts_with("+100.0% vs v0.1 (faster)"),
@@ -299,7 +575,11 @@ fn margin_is_on_throughput_not_time() {
 
 #[test]
 fn a_wide_margin_lets_a_2x_slowdown_through() {
-    let rows = rows_for(&against_v01(&fixture("slowed")), margins(0.6, 0.6)).0;
+    let rows = rows_for(
+        &against_v01(&fixture("slowed")),
+        &Rules::new(margins(0.6, 0.6)),
+    )
+    .0;
     assert_eq!(find(&rows, SPSC_ID).status, Status::Pass);
 }
 
@@ -329,15 +609,21 @@ fn group_of(ours: &[(f64, bool)], peer: Option<f64>) -> Vec<BenchmarkResult> {
     results
 }
 
+/// The median time change that gives a throughput ratio (now over the baseline) of `ratio`.
+fn time_change_for(ratio: f64) -> f64 {
+    1.0 / ratio - 1.0
+}
+
 #[test]
 fn a_2x_slowdown_across_a_group_is_regressed_though_each_cell_is_within_the_single_margin() {
     // Every cell at half its throughput (+100% time), peers unchanged.
     let results = group_of(&[(1.0, true); 9], Some(0.0));
-    let (rows, groups) = rows_for(&results, Margins::default());
+    let (rows, groups) = rows_for(&results, &Rules::new(Margins::default()));
     assert_eq!(groups.len(), 1);
     let check = &groups[0];
     assert_eq!(check.implementation, "ringstress-spsc");
-    assert_eq!((check.compared, check.significantly_slower), (9, 9));
+    assert_eq!((check.compared, check.slower_than_peers), (9, 9));
+    assert_eq!(check.significantly_slower, 9);
     assert!((check.relative_change + 0.5).abs() < 1e-9);
     assert_eq!(check.call, GroupCall::Regressed);
     let ours: Vec<_> = rows
@@ -356,7 +642,7 @@ fn a_2x_slowdown_across_a_group_is_regressed_though_each_cell_is_within_the_sing
 fn a_slowdown_the_peers_beside_it_share_is_the_machine_not_a_regression() {
     // Ours and the peers in every cell both at half their throughput: a busy machine.
     let results = group_of(&[(1.0, true); 9], Some(1.0));
-    let (rows, groups) = rows_for(&results, Margins::default());
+    let (rows, groups) = rows_for(&results, &Rules::new(Margins::default()));
     assert!((groups[0].change + 0.5).abs() < 1e-9);
     assert!((groups[0].peers_change.unwrap() + 0.5).abs() < 1e-9);
     assert!(groups[0].relative_change.abs() < 1e-9);
@@ -367,7 +653,7 @@ fn a_slowdown_the_peers_beside_it_share_is_the_machine_not_a_regression() {
 #[test]
 fn without_peers_the_group_is_judged_on_its_own_change() {
     let results = group_of(&[(1.0, true); 9], None);
-    let (rows, groups) = rows_for(&results, Margins::default());
+    let (rows, groups) = rows_for(&results, &Rules::new(Margins::default()));
     assert_eq!(groups[0].peers_change, None);
     assert_eq!(groups[0].call, GroupCall::Regressed);
     assert_eq!(Verdict::of(&rows).exit_code(), 1);
@@ -378,9 +664,12 @@ fn one_noisy_cell_does_not_fail_its_group() {
     // One cell at a third of its throughput, significant; the other eight unchanged.
     let mut cells = [(0.0, false); 9];
     cells[4] = (2.0, true);
-    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), Margins::default());
+    let (rows, groups) = rows_for(
+        &group_of(&cells, Some(0.0)),
+        &Rules::new(Margins::default()),
+    );
     assert_eq!(groups[0].call, GroupCall::WithinNoise);
-    assert!(groups[0].relative_change > -0.25);
+    assert!(groups[0].relative_change > -0.15);
     assert!(Verdict::of(&rows).passed());
 }
 
@@ -389,47 +678,149 @@ fn one_cell_beyond_the_single_margin_fails_alone() {
     // One cell at a twentieth of its throughput (+1900% time), significant.
     let mut cells = [(0.0, false); 9];
     cells[4] = (19.0, true);
-    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), Margins::default());
-    // The group moved (one ninth of a 20x drop), but only one of its cells is significant.
+    let (rows, groups) = rows_for(
+        &group_of(&cells, Some(0.0)),
+        &Rules::new(Margins::default()),
+    );
+    // The group moved (one ninth of a 20x drop), but only one of its cells is slower.
+    assert_eq!(groups[0].slower_than_peers, 1);
     assert_eq!(groups[0].call, GroupCall::SlowerNotSignificant);
     let verdict = Verdict::of(&rows);
     assert_eq!(verdict.regressed, ["demo/1p1c/ringstress-spsc/4/steady"]);
 }
 
 #[test]
-fn a_group_drop_needs_most_of_its_cells_significantly_slower() {
-    // All nine at half the throughput, but only four significant by Criterion.
-    let cells: Vec<(f64, bool)> = (0..9).map(|index| (1.0, index < 4)).collect();
-    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), Margins::default());
-    assert_eq!(groups[0].significantly_slower, 4);
-    assert_eq!(groups[0].call, GroupCall::SlowerNotSignificant);
-    assert!(Verdict::of(&rows).passed());
-    // Five of nine is a majority.
-    let cells: Vec<(f64, bool)> = (0..9).map(|index| (1.0, index < 5)).collect();
-    let (rows, groups) = rows_for(&group_of(&cells, Some(0.0)), Margins::default());
-    assert_eq!(groups[0].call, GroupCall::Regressed);
-    // Only the significantly slower cells are marked; the verdict fails.
-    assert_eq!(Verdict::of(&rows).regressed.len(), 5);
+fn sign_test_probabilities_are_the_binomial_tail() {
+    assert_eq!(sign_test_p(9, 8), 10.0 / 512.0);
+    assert_eq!(sign_test_p(7, 7), 1.0 / 128.0);
+    assert_eq!(sign_test_p(5, 5), 1.0 / 32.0);
+    assert_eq!(sign_test_p(9, 6), 130.0 / 512.0);
+    assert_eq!(
+        sign_test_p(4, 4),
+        1.0 / 16.0,
+        "four cells can never pass at 0.05"
+    );
+    assert_eq!(sign_test_p(9, 0), 1.0);
 }
 
 #[test]
-fn the_real_2x_slowdown_is_caught_by_the_group_check_with_the_default_margins() {
-    let (rows, groups) = rows_for(&against_v01(&fixture("slowed")), Margins::default());
+fn a_30_percent_drop_in_8_of_9_cells_is_regressed() {
+    // Eight cells slower and one unchanged, the group at -30% relative to its peers. None
+    // significantly slower by Criterion: its per-cell statistics do not decide.
+    let slower = time_change_for(0.7_f64.powf(9.0 / 8.0));
+    let mut cells = [(slower, false); 9];
+    cells[8] = (0.0, false);
+    let (rows, groups) = rows_for(
+        &group_of(&cells, Some(0.0)),
+        &Rules::new(Margins::default()),
+    );
+    let check = &groups[0];
+    assert!((check.relative_change + 0.3).abs() < 1e-9, "{check:?}");
+    assert_eq!(
+        (check.slower_than_peers, check.significantly_slower),
+        (8, 0)
+    );
+    assert_eq!(check.call, GroupCall::Regressed);
+    // The eight slower cells are marked, the unchanged one is not.
+    let verdict = Verdict::of(&rows);
+    assert_eq!(verdict.regressed.len(), 8);
+    assert!(!verdict.regressed.iter().any(|id| id.contains("/8/")));
+    assert_eq!(verdict.exit_code(), 1);
+}
+
+#[test]
+fn a_30_percent_drop_in_6_of_9_cells_is_not_regressed() {
+    // Six cells carry the whole drop, all significantly slower by Criterion: a machine
+    // phase on part of the group looks exactly like this.
+    let slower = time_change_for(0.7_f64.powf(9.0 / 6.0));
+    let cells: Vec<(f64, bool)> = (0..9)
+        .map(|index| {
+            if index < 6 {
+                (slower, true)
+            } else {
+                (0.0, false)
+            }
+        })
+        .collect();
+    let (rows, groups) = rows_for(
+        &group_of(&cells, Some(0.0)),
+        &Rules::new(Margins::default()),
+    );
+    let check = &groups[0];
+    assert!((check.relative_change + 0.3).abs() < 1e-9, "{check:?}");
+    assert_eq!(
+        (check.slower_than_peers, check.significantly_slower),
+        (6, 6)
+    );
+    assert_eq!(check.call, GroupCall::SlowerNotSignificant);
+    assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn a_5_percent_drop_in_every_cell_is_within_the_margin() {
+    let cells = [(time_change_for(0.95), true); 9];
+    let (rows, groups) = rows_for(
+        &group_of(&cells, Some(0.0)),
+        &Rules::new(Margins::default()),
+    );
+    assert_eq!(groups[0].slower_than_peers, 9);
+    assert_eq!(groups[0].call, GroupCall::WithinNoise);
+    assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn a_one_cell_group_cannot_pass_the_sign_test() {
+    // The real 2x slowdown is one cell: a coin shows "slower" half the time, so its group
+    // cannot regress; with the default margins the single-benchmark check lets 2x through.
+    let (rows, groups) = rows_for(
+        &against_v01(&fixture("slowed")),
+        &Rules::new(Margins::default()),
+    );
     assert_eq!(groups.len(), 1);
-    assert_eq!(groups[0].call, GroupCall::Regressed, "{groups:?}");
-    assert_eq!(find(&rows, SPSC_ID).status, Status::Regressed);
-    let (rows, groups) = rows_for(&against_v01(&fixture("unchanged")), Margins::default());
+    assert!(groups[0].relative_change < -0.4, "{groups:?}");
+    assert_eq!(groups[0].sign_test_p, 0.5);
+    assert_eq!(groups[0].call, GroupCall::SlowerNotSignificant);
+    assert_eq!(find(&rows, SPSC_ID).status, Status::Pass);
+    let (rows, groups) = rows_for(
+        &against_v01(&fixture("unchanged")),
+        &Rules::new(Margins::default()),
+    );
     assert_eq!(groups[0].call, GroupCall::WithinNoise, "{groups:?}");
     assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn without_cell_by_cell_comparison_only_cells_beside_peers_are_judged() {
+    let peers_only = Rules {
+        cell_by_cell: false,
+        ..Rules::new(Margins::default())
+    };
+    // Beside peers, a 2x slowdown of the group is still caught...
+    let (rows, groups) = rows_for(&group_of(&[(1.0, true); 9], Some(0.0)), &peers_only);
+    assert_eq!(groups[0].call, GroupCall::Regressed);
+    assert_eq!(Verdict::of(&rows).exit_code(), 1);
+    // ...but with no peer to compare machines with, nothing is judged.
+    let (rows, groups) = rows_for(&group_of(&[(1.0, true); 9], None), &peers_only);
+    assert!(groups.is_empty(), "{groups:?}");
+    assert!(Verdict::of(&rows).passed());
+    // And no single benchmark is judged on its raw change, however far it fell.
+    let result = spsc_with_change(19.0, 18.0, 20.0, v01());
+    let row = row_for(&result, &peers_only);
+    assert_eq!(row.status, Status::Pass);
+    assert!(
+        row.notes.contains("not judged cell by cell"),
+        "{}",
+        row.notes
+    );
 }
 
 #[test]
 fn peers_are_never_gated() {
     let mut result = spsc_with_change(1.0, 0.9, 1.1, v01());
     result.record.function_id = Some("crossbeam-queue".into());
-    assert_eq!(row_for(&result, margin()).status, Status::Peer);
+    assert_eq!(row_for(&result, &Rules::new(margin())).status, Status::Peer);
     result.record.function_id = None;
-    assert_eq!(row_for(&result, margin()).status, Status::Peer);
+    assert_eq!(row_for(&result, &Rules::new(margin())).status, Status::Peer);
 }
 
 #[test]
@@ -439,7 +830,7 @@ fn a_slowdown_while_recording_a_baseline_is_shown_not_gated() {
         Against::PreviousRun,
     ] {
         let result = spsc_with_change(1.0, 0.9, 1.1, against);
-        let row = row_for(&result, margin());
+        let row = row_for(&result, &Rules::new(margin()));
         assert_eq!(row.status, Status::Pass);
         assert!(row.notes.contains("not gated"), "notes: {}", row.notes);
         assert!(row.notes.contains("vs previous"), "notes: {}", row.notes);
@@ -457,7 +848,7 @@ fn change_from_another_comparison_is_not_used() {
         home.join(SPSC_DIR).join("change/estimates.json"),
     )
     .unwrap();
-    let rows = rows_for(&against_v01(&home), margin()).0;
+    let rows = rows_for(&against_v01(&home), &Rules::new(margin())).0;
     let spsc = find(&rows, SPSC_ID);
     assert_eq!(spsc.status, Status::Pass);
     assert!(
@@ -474,7 +865,7 @@ fn a_missing_baseline_is_noted_not_failed() {
         &query("new", ComparisonSource::Baseline("v0.2".into())),
     )
     .unwrap();
-    let rows = rows_for(&results, margin()).0;
+    let rows = rows_for(&results, &Rules::new(margin())).0;
     assert_eq!(find(&rows, SPSC_ID).status, Status::Pass);
     assert_eq!(find(&rows, SPSC_ID).notes, "not compared: no v0.2 baseline");
 }
@@ -482,7 +873,7 @@ fn a_missing_baseline_is_noted_not_failed() {
 #[test]
 fn a_saved_baseline_is_rechecked_against_the_floor() {
     let results = load_results(&fixture("slowed"), &query("v0.1", ComparisonSource::None)).unwrap();
-    let rows = rows_for(&results, margin()).0;
+    let rows = rows_for(&results, &Rules::new(margin())).0;
     assert_eq!(find(&rows, SPSC_ID).status, Status::Pass);
     assert_eq!(find(&rows, SPSC_ID).notes, "");
 }
@@ -568,10 +959,6 @@ fn save_baseline_is_read_in_every_spelling() {
         );
     }
     assert_eq!(
-        CriterionArgs::parse(["--bench"]).baseline,
-        BaselineUse::PreviousRun
-    );
-    assert_eq!(
         CriterionArgs::parse(["--bench", "--save-baseline", "base"]).baseline,
         BaselineUse::PreviousRun
     );
@@ -615,6 +1002,12 @@ fn load_baseline_runs_read_the_loaded_results_and_the_fresh_comparison() {
 
 // ---- which results belong to a run ----
 
+/// Records metadata for baseline `name` under `home` saying this harness on this machine
+/// recorded it, so it is compared cell by cell.
+fn record_here(home: &Path, name: &str) {
+    record_baseline(home, name, &Hardware::detect(), []).unwrap();
+}
+
 fn checked(outcome: GateOutcome) -> ResultsReport {
     match outcome {
         GateOutcome::Checked(report) => *report,
@@ -632,6 +1025,7 @@ fn only_results_written_since_the_run_started_are_gated() {
         .unwrap()
         .set_modified(an_hour_ago)
         .unwrap();
+    record_here(&home, "v0.1");
     let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1"]);
 
     let started = SystemTime::now() - Duration::from_secs(60);
@@ -673,12 +1067,16 @@ fn a_stale_change_is_not_shown_as_this_runs() {
         .unwrap()
         .set_modified(an_hour_ago)
         .unwrap();
-    let args = CriterionArgs::parse(["--bench"]);
+    let args = CriterionArgs::parse(["--bench", "--save-baseline", "base"]);
     let started = SystemTime::now() - Duration::from_secs(60);
     let report = checked(gate_run(&args, started, &home, margin()).unwrap());
     assert_eq!(
         find(&report.rows, SPSC_ID).notes,
         "no previous run to compare with"
+    );
+    assert!(
+        !metadata_path(&home, "base").exists(),
+        "`base` is Criterion's scratch, not a named baseline"
     );
 }
 
@@ -692,15 +1090,233 @@ fn skipped_runs_read_nothing() {
     ));
 }
 
+// ---- baselines: the current one, and their metadata ----
+
+/// Renames every `v0.1` directory under `home` to `name`.
+fn rename_baseline(home: &Path, name: &str) {
+    for entry in fs::read_dir(home).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            if path.file_name().unwrap() == "v0.1" {
+                fs::rename(&path, path.with_file_name(name)).unwrap();
+            } else {
+                rename_baseline(&path, name);
+            }
+        }
+    }
+}
+
+/// Sets the modification time of `dir`'s `new/benchmark.json`.
+fn set_written(dir: &Path, when: SystemTime) {
+    fs::File::options()
+        .write(true)
+        .open(dir.join("new/benchmark.json"))
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+#[test]
+fn without_a_baseline_flag_the_current_baseline_is_compared() {
+    let args = CriterionArgs::parse(["--bench"]);
+    assert_eq!(args.skip_reason(), None);
+    assert_eq!(args.baseline, BaselineUse::Compare(CURRENT_BASELINE.into()));
+    let query = query_for_run(&args, SystemTime::now());
+    assert_eq!(
+        query.comparison,
+        ComparisonSource::Baseline(CURRENT_BASELINE.into())
+    );
+    assert_eq!(query.reference.as_deref(), Some(CURRENT_BASELINE));
+
+    // The slowed fixture, as if v0.1 were the current baseline: gated with no flag.
+    let home = scratch_copy("slowed");
+    rename_baseline(&home, CURRENT_BASELINE);
+    record_here(&home, CURRENT_BASELINE);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    assert!(
+        report.scope.contains("current baseline"),
+        "{}",
+        report.scope
+    );
+    let spsc = find(&report.rows, SPSC_ID);
+    assert_eq!(spsc.status, Status::Regressed);
+    assert!(
+        spsc.notes.contains(&format!("vs {CURRENT_BASELINE}")),
+        "{}",
+        spsc.notes
+    );
+    assert_eq!(report.verdict().exit_code(), 1);
+}
+
+#[test]
+fn a_recording_run_judges_its_floor_against_the_current_baseline() {
+    let since = SystemTime::now();
+    let other = CriterionArgs::parse(["--bench", "--save-baseline", "v9.9"]);
+    assert_eq!(
+        query_for_run(&other, since).reference.as_deref(),
+        Some(CURRENT_BASELINE)
+    );
+    // Re-recording the current baseline overwrites the figures it would be judged against.
+    let current = CriterionArgs::parse(["--bench", "--save-baseline", CURRENT_BASELINE]);
+    assert_eq!(query_for_run(&current, since).reference, None);
+}
+
+#[test]
+fn a_baseline_from_another_harness_is_judged_only_against_the_peers() {
+    let home = scratch_copy("slowed");
+    let mut older = BaselineMetadata::of(&Hardware::detect());
+    older.harness_version = HARNESS_VERSION - 1;
+    fs::create_dir_all(metadata_path(&home, "v0.1").parent().unwrap()).unwrap();
+    fs::write(
+        metadata_path(&home, "v0.1"),
+        serde_json::to_string(&older).unwrap(),
+    )
+    .unwrap();
+    let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1"]);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+
+    let note = report.baseline_note.clone().expect("the one line");
+    assert!(!note.contains('\n'), "{note}");
+    assert!(
+        note.starts_with(&format!(
+            "ringstress gate: baseline v0.1 was recorded by harness {} on ",
+            HARNESS_VERSION - 1
+        )),
+        "{note}"
+    );
+    assert!(
+        note.contains(&format!("(this run: harness {HARNESS_VERSION}, ")),
+        "{note}"
+    );
+    assert!(
+        note.ends_with(
+            "not compared cell by cell; judging only our change relative to the peers \
+             measured beside us"
+        ),
+        "{note}"
+    );
+    assert_eq!(report.to_markdown().matches(note.as_str()).count(), 1);
+    assert!(!report.rules.cell_by_cell);
+    // The 2x slowdown is one cell: with the single-benchmark check off, only the group
+    // check (which one cell cannot fail) and the floor are left, and both pass.
+    let spsc = find(&report.rows, SPSC_ID);
+    assert_eq!(spsc.status, Status::Pass);
+    assert!(
+        spsc.notes.contains("not judged cell by cell"),
+        "{}",
+        spsc.notes
+    );
+    assert!(report.verdict().passed());
+
+    // The same run against the same baseline recorded here is judged cell by cell.
+    record_here(&home, "v0.1");
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    assert_eq!(report.baseline_note, None);
+    assert_eq!(find(&report.rows, SPSC_ID).status, Status::Regressed);
+}
+
+#[test]
+fn a_baseline_from_another_cpu_or_without_metadata_is_not_compared_cell_by_cell() {
+    let home = scratch_copy("slowed");
+    let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1"]);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    let note = report.baseline_note.unwrap();
+    assert!(
+        note.starts_with("ringstress gate: baseline v0.1 has no metadata"),
+        "{note}"
+    );
+    assert_eq!(find(&report.rows, SPSC_ID).status, Status::Pass);
+
+    let mut elsewhere = BaselineMetadata::of(&Hardware::detect());
+    elsewhere.cpu = "Some Other CPU".into();
+    fs::create_dir_all(metadata_path(&home, "v0.1").parent().unwrap()).unwrap();
+    fs::write(
+        metadata_path(&home, "v0.1"),
+        serde_json::to_string(&elsewhere).unwrap(),
+    )
+    .unwrap();
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    let note = report.baseline_note.unwrap();
+    assert!(note.contains("on Some Other CPU, "), "{note}");
+    assert_eq!(find(&report.rows, SPSC_ID).status, Status::Pass);
+}
+
+#[test]
+fn unreadable_metadata_is_an_error_naming_the_file() {
+    let home = scratch_copy("slowed");
+    let path = metadata_path(&home, "v0.1");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, "{\"harness_version\": ").unwrap();
+    let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1"]);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let error = gate_run(&args, started, &home, margin()).unwrap_err();
+    assert!(
+        matches!(error, GateError::BadBaselineMetadata { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains(&path.display().to_string()));
+}
+
+#[test]
+fn saving_a_baseline_records_its_metadata_and_merges_each_binarys_groups() {
+    // Two "bench binaries" of one `cargo bench`: the first wrote demo/1p1c, the second
+    // demo/other (the peer's record, moved to another group).
+    let home = scratch_copy("unchanged");
+    let peer_record = home.join(PEER_DIR).join("new/benchmark.json");
+    let mut record: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&peer_record).unwrap()).unwrap();
+    record["group_id"] = "demo/other".into();
+    fs::write(&peer_record, record.to_string()).unwrap();
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    let args = CriterionArgs::parse(["--bench", "--save-baseline", "v9.9"]);
+    let hardware = Hardware::detect();
+
+    set_written(&home.join(PEER_DIR), an_hour_ago);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    checked(gate_run(&args, started, &home, margin()).unwrap());
+    let first = read_metadata(&home, "v9.9").unwrap().expect("written");
+    assert_eq!(first.groups, ["demo/1p1c"]);
+    assert_eq!(first.harness_version, HARNESS_VERSION);
+    assert_eq!(first.cpu, hardware.cpu);
+    assert_eq!(first.logical_cores, hardware.logical_cores.parse().ok());
+    assert_eq!(first.rustc, hardware.rustc);
+    assert!(first.date.ends_with(" UTC"));
+
+    set_written(&home.join(SPSC_DIR), an_hour_ago);
+    set_written(&home.join(PEER_DIR), SystemTime::now());
+    checked(gate_run(&args, started, &home, margin()).unwrap());
+    let second = read_metadata(&home, "v9.9").unwrap().unwrap();
+    assert_eq!(second.groups, ["demo/1p1c", "demo/other"]);
+
+    // Metadata from another harness no longer describes what v9.9 holds: replaced.
+    let mut older = second.clone();
+    older.harness_version = HARNESS_VERSION + 1;
+    older.groups = vec!["stale/group".into()];
+    fs::write(
+        metadata_path(&home, "v9.9"),
+        serde_json::to_string(&older).unwrap(),
+    )
+    .unwrap();
+    checked(gate_run(&args, started, &home, margin()).unwrap());
+    let replaced = read_metadata(&home, "v9.9").unwrap().unwrap();
+    assert_eq!(replaced.groups, ["demo/other"]);
+    assert_eq!(replaced.harness_version, HARNESS_VERSION);
+}
+
 // ---- the table ----
 
 #[test]
 fn the_table_has_hardware_rows_sorted_by_id_and_a_verdict() {
-    let (rows, groups) = rows_for(&against_v01(&fixture("slowed")), margins(0.10, 0.20));
+    let rules = Rules::new(margins(0.10, 0.20));
+    let (rows, groups) = rows_for(&against_v01(&fixture("slowed")), &rules);
     let report = ResultsReport {
         hardware: fixed_hardware(),
         scope: "This run, compared with baseline `v0.1`".into(),
-        margins: margins(0.10, 0.20),
+        rules,
+        baseline_note: None,
         rows,
         groups,
     };
@@ -727,9 +1343,16 @@ fn the_table_has_hardware_rows_sorted_by_id_and_a_verdict() {
     assert!(lines[header + 3].starts_with(&format!("| {PEER_ID} | ")));
     assert!(lines[header + 3].contains("M msg/s | peer |"));
     assert!(
+        lines.contains(
+            &"0 of 1 of ours under 50.0M msg/s: 0 floor failures (new since v0.1), \
+              0 under the floor in v0.1 too"
+        ),
+        "the floor's count follows the table:\n{text}"
+    );
+    assert!(
         lines.iter().any(
             |line| line.starts_with("| demo/1p1c | ringstress-spsc | 1 vs v0.1 |")
-                && line.ends_with("| 1 of 1 | REGRESSED |")
+                && line.ends_with("| 1 of 1 (p = 0.500) | 1 of 1 | slower, sign test not met |")
         ),
         "the group check is listed:\n{text}"
     );
@@ -743,7 +1366,7 @@ fn the_table_has_hardware_rows_sorted_by_id_and_a_verdict() {
 
 #[test]
 fn a_passing_verdict_counts_ours_and_peers() {
-    let rows = rows_for(&against_v01(&fixture("unchanged")), margin()).0;
+    let rows = rows_for(&against_v01(&fixture("unchanged")), &Rules::new(margin())).0;
     let summary = Verdict::of(&rows).summary();
     assert!(summary.starts_with("PASS: 1 of ours at or above the 50.0M msg/s floor"));
     assert!(summary.contains("none regressed vs v0.1"));
@@ -754,7 +1377,7 @@ fn a_passing_verdict_counts_ours_and_peers() {
 fn a_floor_failure_says_what_to_do() {
     let mut results = against_v01(&fixture("unchanged"));
     results[0].estimates.slope.as_mut().unwrap().point_estimate = 2_000.0;
-    let summary = Verdict::of(&rows_for(&results, margin()).0).summary();
+    let summary = Verdict::of(&rows_for(&results, &Rules::new(margin())).0).summary();
     assert!(
         summary.starts_with("FAIL: 1 below the 50.0M msg/s floor"),
         "{summary}"
@@ -880,9 +1503,11 @@ fn recheck_arguments_are_parsed_and_bad_ones_rejected() {
 
 #[test]
 fn recheck_gates_a_loaded_comparison() {
+    let home = scratch_copy("slowed");
+    record_here(&home, "v0.1");
     let RecheckCommand::Check(args) = parse_recheck_args([
         "--home",
-        fixture("slowed").to_str().unwrap(),
+        home.to_str().unwrap(),
         "--new",
         "--compare-to",
         "v0.1",

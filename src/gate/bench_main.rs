@@ -7,6 +7,12 @@
 /// ([`gate::after_benches`](crate::gate::after_benches)): the results table of what this
 /// run measured, and a non-zero exit on a floor breach or regression.
 ///
+/// Without a baseline flag Criterion compares with
+/// [`gate::CURRENT_BASELINE`](crate::gate::CURRENT_BASELINE), leniently: a benchmark that
+/// baseline does not have is measured and simply not compared. `--baseline NAME`,
+/// `--baseline-lenient NAME`, `--save-baseline NAME` and `--discard-baseline` replace that
+/// choice, as Criterion's `configure_from_args` applies them after it.
+///
 /// Each argument is a function taking `&mut criterion::Criterion`. The expansion names
 /// `::criterion`, so the bench crate needs Criterion (a dev-dependency); the library does
 /// not. Outside a measuring run (`cargo test --benches`, `--list`, `--test`,
@@ -31,9 +37,10 @@ macro_rules! bench_main {
             // 10,000 bootstrap resamples instead of 100,000: Criterion spends seconds per
             // benchmark on resampling and density plots at the default, which alone would
             // break the suite's 15-minute budget on 2 cores; 10,000 still gives stable
-            // confidence intervals. Command-line flags can override it.
+            // confidence intervals. Command-line flags can override it, and the baseline.
             let mut criterion = ::criterion::Criterion::default()
                 .nresamples(10_000)
+                .retain_baseline($crate::gate::CURRENT_BASELINE.to_string(), false)
                 .configure_from_args();
             $( $benchmark(&mut criterion); )+
             criterion.final_summary();

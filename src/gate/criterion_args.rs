@@ -4,17 +4,26 @@
 //!
 //! Criterion measures and writes files only when `cargo bench` passes `--bench` and none of
 //! `--test`, `--list`, `--profile-time` is given; `cargo test --benches` passes no `--bench`.
+//!
+//! Without a baseline flag, [`bench_main!`](crate::bench_main) has Criterion compare with
+//! [`CURRENT_BASELINE`] leniently (a benchmark without that baseline is just not compared):
+//! Criterion's `configure_from_args` replaces that setting only when one of
+//! `--save-baseline`, `--discard-baseline`, `--baseline` or `--baseline-lenient` is given.
+//! So no flag reads here as a comparison with the current baseline.
+
+use super::baseline::CURRENT_BASELINE;
 
 /// What the run does with baselines, following Criterion's precedence (`--save-baseline`,
 /// then `--discard-baseline`, then `--baseline`, then `--baseline-lenient`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BaselineUse {
-    /// No baseline flag (or `--save-baseline base`): Criterion compares with its previous
-    /// run, kept as `base`, then overwrites `base`.
+    /// `--save-baseline base`: Criterion compares with its previous run, kept as `base`,
+    /// then overwrites `base`.
     PreviousRun,
     /// `--save-baseline NAME`: compares with the previous contents of NAME, then overwrites it.
     Save(String),
-    /// `--baseline NAME` or `--baseline-lenient NAME`: compares with NAME, leaves it alone.
+    /// `--baseline NAME` or `--baseline-lenient NAME`, or no baseline flag at all
+    /// ([`CURRENT_BASELINE`]): compares with NAME, leaves it alone.
     Compare(String),
     /// `--discard-baseline`: nothing is saved.
     Discard,
@@ -104,6 +113,10 @@ impl CriterionArgs {
     /// assert_eq!(args.baseline, BaselineUse::Compare("v0.1".into()));
     /// assert_eq!(args.skip_reason(), None);
     ///
+    /// // No flag: the current baseline.
+    /// let args = CriterionArgs::parse(["--bench"]);
+    /// assert_eq!(args.baseline, BaselineUse::Compare(ringstress::gate::CURRENT_BASELINE.into()));
+    ///
     /// // `cargo test --benches` passes no `--bench`: Criterion only smoke-tests.
     /// assert!(CriterionArgs::parse(["--save-baseline=v0.1"]).skip_reason().is_some());
     /// ```
@@ -113,7 +126,7 @@ impl CriterionArgs {
         S: AsRef<str>,
     {
         let raw = read_raw_options(args);
-        let mut baseline = BaselineUse::PreviousRun;
+        let mut baseline = BaselineUse::Compare(CURRENT_BASELINE.to_owned());
         if let Some(name) = raw.value("save-baseline") {
             baseline = if name == "base" {
                 BaselineUse::PreviousRun

@@ -1,5 +1,6 @@
-//! Why the gate could not reach a verdict: unreadable or corrupt Criterion files, a bad
-//! noise margin, bad command-line arguments. Each message names the file or value at fault
+//! Why the gate could not reach a verdict: unreadable or corrupt Criterion files, an
+//! unreadable or unwritable baseline metadata file, a bad noise margin, bad command-line
+//! arguments. Each message names the file or value at fault
 //! and what to do about it.
 
 use std::fmt;
@@ -23,6 +24,21 @@ pub enum GateError {
         path: PathBuf,
         /// What serde_json said.
         source: serde_json::Error,
+    },
+    /// A baseline's metadata file (`<home>/baselines/NAME.json`) is not the JSON the gate
+    /// writes there.
+    BadBaselineMetadata {
+        /// The file.
+        path: PathBuf,
+        /// What serde_json said.
+        source: serde_json::Error,
+    },
+    /// A file the gate writes (a baseline's metadata) could not be written.
+    Unwritable {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: io::Error,
     },
     /// A noise margin (`RINGSTRESS_NOISE_MARGIN`, `RINGSTRESS_SINGLE_NOISE_MARGIN`, or one
     /// given in code) is not a fraction in `(0, 1)`.
@@ -55,6 +71,15 @@ impl fmt::Display for GateError {
                  re-run the benchmark to rewrite it",
                 path.display()
             ),
+            Self::BadBaselineMetadata { path, source } => write!(
+                f,
+                "{} is not a baseline metadata file the gate can read ({source}); delete it \
+                 and record the baseline again with --save-baseline to rewrite it",
+                path.display()
+            ),
+            Self::Unwritable { path, source } => {
+                write!(f, "cannot write {}: {source}", path.display())
+            }
             Self::BadNoiseMargin { setting, value } => write!(
                 f,
                 "{setting} must be a fraction between 0 and 1 (e.g. 0.15 for 15%), got {value:?}"
@@ -75,6 +100,8 @@ impl std::error::Error for GateError {
         match self {
             Self::Unreadable { source, .. } => Some(source),
             Self::Corrupt { source, .. } => Some(source),
+            Self::BadBaselineMetadata { source, .. } => Some(source),
+            Self::Unwritable { source, .. } => Some(source),
             Self::BadNoiseMargin { .. } | Self::Usage(_) | Self::NoResults { .. } => None,
         }
     }

@@ -15,33 +15,52 @@
 //!   ring moves every cell of its groups. The group's change is the geometric mean of its
 //!   cells' relative changes, whose noise falls roughly with the square root of the cells.
 //!
-//! The call, per group and implementation of ours: **regressed** when the group's change is
-//! a drop beyond the group margin *and* Criterion's statistics call more than half of its
-//! benchmarks significantly slower (the confidence interval of the median time change lies
-//! above zero). Only comparisons with a named baseline (`--baseline NAME`) are judged.
+//! A slower ring also shows in the *count*: it makes (nearly) every cell slower than the
+//! peers beside it, where noise makes about half of them slower and half faster. So the
+//! call, per group and implementation of ours, is **regressed** when both
+//!
+//! 1. the group's change relative to the peers is a drop beyond the group margin, and
+//! 2. a one-sided sign test over its cells says "slower than the peers" (relative change
+//!    below zero) is not chance: with `k` of `n` cells slower, the probability of at least
+//!    `k` under a fair coin, `sum(C(n, i), i >= k) / 2^n`, is at most [`SIGN_TEST_LEVEL`]
+//!    (8 of 9, 7 of 7, 5 of 5; never with 4 cells or fewer).
+//!
+//! Criterion's own per-cell significance is counted for the table but does not decide: it
+//! compares raw figures, so a slow phase of the machine makes it fire on unchanged code,
+//! while the sign test counts cells relative to their peers. Only comparisons with a named
+//! baseline are judged. When the baseline is not comparable cell by cell (another harness
+//! or machine, [`Rules::cell_by_cell`]), a cell counts only if a peer was compared beside
+//! it: its raw change alone would compare two machines.
 //!
 //! ```
-//! use ringstress::gate::{GroupCall, call_group};
+//! use ringstress::gate::{GroupCall, call_group, sign_test_p};
 //!
-//! // 9 benchmarks at half their throughput, peers unchanged, 7 significantly slower.
-//! assert_eq!(call_group(0.5_f64.ln(), 9, 7, 0.25), GroupCall::Regressed);
-//! // The same drop, but Criterion finds most of the benchmarks' changes not significant.
-//! assert_eq!(call_group(0.5_f64.ln(), 9, 4, 0.25), GroupCall::SlowerNotSignificant);
-//! // A 10% drop: within the noise.
-//! assert_eq!(call_group(0.9_f64.ln(), 9, 9, 0.25), GroupCall::WithinNoise);
+//! // 9 benchmarks at half their throughput relative to the peers, 8 of them slower.
+//! assert_eq!(call_group(0.5_f64.ln(), 9, 8, 0.15), GroupCall::Regressed);
+//! // The same drop, but only 6 of 9 cells slower: a few cells dragged the mean.
+//! assert_eq!(call_group(0.5_f64.ln(), 9, 6, 0.15), GroupCall::SlowerNotSignificant);
+//! // A 5% drop in every cell: consistent, but within the noise.
+//! assert_eq!(call_group(0.95_f64.ln(), 9, 9, 0.15), GroupCall::WithinNoise);
+//! assert_eq!(sign_test_p(5, 5), 1.0 / 32.0);
 //! ```
 
 use std::collections::BTreeMap;
 
-use super::decision::{NoiseMargin, is_ours};
+use super::decision::{Rules, is_ours};
 use super::results::{Against, BenchmarkResult, ChangeData};
+
+/// The sign test's level: a group's cells being slower than their peers counts as a
+/// pattern, not chance, when a fair coin would give as many slower cells with at most this
+/// probability.
+pub const SIGN_TEST_LEVEL: f64 = 0.05;
 
 /// A group's call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupCall {
-    /// A drop beyond the margin, significant in more than half of the benchmarks.
+    /// A drop beyond the margin, with enough cells slower than their peers to pass the sign
+    /// test.
     Regressed,
-    /// A drop beyond the margin, but significant in at most half of the benchmarks.
+    /// A drop beyond the margin, but too few cells slower than their peers for the sign test.
     SlowerNotSignificant,
     /// No drop beyond the margin.
     WithinNoise,
@@ -52,30 +71,50 @@ impl GroupCall {
     pub fn label(self) -> &'static str {
         match self {
             Self::Regressed => "REGRESSED",
-            Self::SlowerNotSignificant => "slower, not significant",
+            Self::SlowerNotSignificant => "slower, sign test not met",
             Self::WithinNoise => "within noise",
         }
     }
 }
 
-/// The call for a group whose benchmarks' relative changes have the mean logarithm
-/// `mean_log_ratio` (throughput, this run over the baseline), `compared` benchmarks of which
-/// `significantly_slower` are slower by Criterion's statistics, against a margin given as a
+/// The call for a group whose benchmarks' changes relative to their peers have the mean
+/// logarithm `mean_log_ratio` (throughput, this run over the baseline), `compared`
+/// benchmarks of which `slower` are slower than their peers, against a margin given as a
 /// fraction.
-pub fn call_group(
-    mean_log_ratio: f64,
-    compared: usize,
-    significantly_slower: usize,
-    margin: f64,
-) -> GroupCall {
+pub fn call_group(mean_log_ratio: f64, compared: usize, slower: usize, margin: f64) -> GroupCall {
     let change = mean_log_ratio.exp() - 1.0;
     if change >= -margin {
         GroupCall::WithinNoise
-    } else if 2 * significantly_slower > compared {
+    } else if sign_test_p(compared, slower) <= SIGN_TEST_LEVEL {
         GroupCall::Regressed
     } else {
         GroupCall::SlowerNotSignificant
     }
+}
+
+/// The one-sided sign test: the probability that a fair coin tossed `n` times shows at
+/// least `k` heads, `sum(C(n, i), i >= k) / 2^n`.
+///
+/// ```
+/// use ringstress::gate::sign_test_p;
+///
+/// assert_eq!(sign_test_p(9, 8), 10.0 / 512.0);
+/// assert_eq!(sign_test_p(9, 0), 1.0);
+/// assert_eq!(sign_test_p(0, 0), 1.0);
+/// ```
+pub fn sign_test_p(n: usize, k: usize) -> f64 {
+    // C(n, i + 1) = C(n, i) * (n - i) / (i + 1): the product is divisible by i + 1, so the
+    // coefficients stay whole numbers, exact in an f64 for any group size the suite has
+    // (up to n = 55 or so); the division by 2^n is exact too.
+    let mut coefficient = 1.0_f64;
+    let mut at_least_k = 0.0;
+    for i in 0..=n {
+        if i >= k {
+            at_least_k += coefficient;
+        }
+        coefficient = coefficient * (n - i) as f64 / (i + 1) as f64;
+    }
+    (at_least_k / 2.0_f64.powi(i32::try_from(n).unwrap_or(i32::MAX))).min(1.0)
 }
 
 /// One of our implementations across one group, against one baseline.
@@ -87,9 +126,13 @@ pub struct GroupCheck {
     pub implementation: String,
     /// The baseline compared with.
     pub baseline: String,
-    /// How many of its benchmarks were compared.
+    /// How many of its benchmarks were compared (and judged).
     pub compared: usize,
-    /// How many of those are significantly slower by Criterion's statistics.
+    /// How many of those are slower than the peers beside them: what the sign test counts.
+    pub slower_than_peers: usize,
+    /// The sign test's probability of at least that many slower cells by chance.
+    pub sign_test_p: f64,
+    /// How many are significantly slower by Criterion's statistics (raw, for the reader).
     pub significantly_slower: usize,
     /// Geometric mean throughput change of its benchmarks (`-0.5`: half the throughput).
     pub change: f64,
@@ -99,6 +142,9 @@ pub struct GroupCheck {
     pub relative_change: f64,
     /// The call.
     pub call: GroupCall,
+    /// The ids of its benchmarks slower than their peers: those a regression of the group
+    /// marks REGRESSED.
+    pub slower_cells: Vec<String>,
 }
 
 impl GroupCheck {
@@ -110,6 +156,7 @@ impl GroupCheck {
 
 /// A benchmark's comparison with a named baseline, if it has one.
 struct Compared<'a> {
+    id: &'a str,
     group: &'a str,
     implementation: &'a str,
     cell: &'a str,
@@ -128,6 +175,7 @@ fn compared(result: &BenchmarkResult) -> Option<Compared<'_>> {
     // Throughput ratio = 1 / (1 + relative change in time).
     let log_ratio = -(1.0 + change.median.point_estimate).ln();
     log_ratio.is_finite().then(|| Compared {
+        id: result.id(),
         group: &result.record.group_id,
         implementation: result.record.function_id.as_deref().unwrap_or(""),
         cell: result.record.value_str.as_deref().unwrap_or(""),
@@ -140,9 +188,22 @@ fn compared(result: &BenchmarkResult) -> Option<Compared<'_>> {
 /// A cell (group, parameter, baseline) or a group (group, implementation, baseline).
 type Key<'a> = (&'a str, &'a str, &'a str);
 
+/// One cell of ours in a group check: its comparison and the peers' drift beside it.
+struct Cell<'a> {
+    ours: &'a Compared<'a>,
+    drift: Option<f64>,
+}
+
+impl Cell<'_> {
+    /// Its log throughput ratio relative to the peers (its own, without peers).
+    fn relative(&self) -> f64 {
+        self.ours.log_ratio - self.drift.unwrap_or(0.0)
+    }
+}
+
 /// The group checks of `results`: one per group and implementation of ours with at least
 /// one benchmark compared with a named baseline, sorted by group, then implementation.
-pub fn group_checks(results: &[BenchmarkResult], margin: NoiseMargin) -> Vec<GroupCheck> {
+pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupCheck> {
     let all: Vec<Compared<'_>> = results.iter().filter_map(compared).collect();
     // Per cell (group, parameter, baseline): the peers' log ratios.
     let mut peers: BTreeMap<Key<'_>, Vec<f64>> = BTreeMap::new();
@@ -152,39 +213,45 @@ pub fn group_checks(results: &[BenchmarkResult], margin: NoiseMargin) -> Vec<Gro
             .or_default()
             .push(c.log_ratio);
     }
-    // Per (group, implementation, baseline) of ours: (own, peers' drift) per cell.
-    let mut ours: BTreeMap<Key<'_>, Vec<(&Compared<'_>, Option<f64>)>> = BTreeMap::new();
+    // Per (group, implementation, baseline) of ours: its cells.
+    let mut ours: BTreeMap<Key<'_>, Vec<Cell<'_>>> = BTreeMap::new();
     for c in all.iter().filter(|c| is_ours(Some(c.implementation))) {
         let drift = peers.get(&(c.group, c.cell, c.baseline)).map(|v| mean(v));
+        if drift.is_none() && !rules.cell_by_cell {
+            continue; // nothing beside it to compare machines with
+        }
         ours.entry((c.group, c.implementation, c.baseline))
             .or_default()
-            .push((c, drift));
+            .push(Cell { ours: c, drift });
     }
     ours.into_iter()
         .map(|((group, implementation, baseline), cells)| {
-            let own: Vec<f64> = cells.iter().map(|(c, _)| c.log_ratio).collect();
-            let drifts: Vec<f64> = cells.iter().filter_map(|(_, drift)| *drift).collect();
-            let relative: Vec<f64> = cells
+            let own: Vec<f64> = cells.iter().map(|cell| cell.ours.log_ratio).collect();
+            let drifts: Vec<f64> = cells.iter().filter_map(|cell| cell.drift).collect();
+            let relative: Vec<f64> = cells.iter().map(Cell::relative).collect();
+            let slower_cells: Vec<String> = cells
                 .iter()
-                .map(|(c, drift)| c.log_ratio - drift.unwrap_or(0.0))
+                .filter(|cell| cell.relative() < 0.0)
+                .map(|cell| cell.ours.id.to_owned())
                 .collect();
-            let significantly_slower = cells.iter().filter(|(c, _)| c.significantly_slower).count();
             let relative_log = mean(&relative);
+            let margin = rules.margins.group.fraction();
             GroupCheck {
                 group: group.to_owned(),
                 implementation: implementation.to_owned(),
                 baseline: baseline.to_owned(),
                 compared: cells.len(),
-                significantly_slower,
+                slower_than_peers: slower_cells.len(),
+                sign_test_p: sign_test_p(cells.len(), slower_cells.len()),
+                significantly_slower: cells
+                    .iter()
+                    .filter(|cell| cell.ours.significantly_slower)
+                    .count(),
                 change: mean(&own).exp() - 1.0,
                 peers_change: (!drifts.is_empty()).then(|| mean(&drifts).exp() - 1.0),
                 relative_change: relative_log.exp() - 1.0,
-                call: call_group(
-                    relative_log,
-                    cells.len(),
-                    significantly_slower,
-                    margin.fraction(),
-                ),
+                call: call_group(relative_log, cells.len(), slower_cells.len(), margin),
+                slower_cells,
             }
         })
         .collect()

@@ -1,17 +1,19 @@
 //! `ringstress-gate`: re-checks and re-prints saved results without measuring. Reads the
-//! latest run (`new`) or a named baseline against the floor and, with `--compare-to`, the
-//! comparison Criterion last wrote if it is between exactly those two.
+//! latest run (`new`) or a named baseline against the floor and, against the baseline
+//! `--compare-to` names (for `new`, [`CURRENT_BASELINE`] by default, as plain `cargo bench`
+//! compares), the comparison Criterion last wrote if it is between exactly those two.
 
 use std::path::PathBuf;
 
-use super::decision::Margins;
+use super::baseline::CURRENT_BASELINE;
 use super::error::GateError;
 use super::hardware::Hardware;
+use super::margins::Margins;
 use super::results::{
     ComparisonSource, LATEST_SLOT, ResultQuery, Selection, criterion_home, load_results,
 };
+use super::run::judged_report;
 use super::table::ResultsReport;
-use super::verdict::rows_for;
 
 /// The usage text of `ringstress-gate`.
 pub const RECHECK_USAGE: &str = "\
@@ -20,16 +22,17 @@ Re-check saved Criterion results against the 50M msg/s floor (and a baseline) wi
 usage: ringstress-gate [--new | --baseline NAME] [--compare-to NAME] [--home DIR]
 
   --new              the latest run (Criterion's `new` results) [default]
-  --baseline NAME    a saved baseline, e.g. v0.1
+  --baseline NAME    a saved baseline, e.g. v0.2 (its floor judged on the raw figures)
   --compare-to NAME  gate regressions against baseline NAME, using the comparison Criterion
                      wrote (after `cargo bench -- --load-baseline X --baseline NAME`, or a
-                     `cargo bench -- --baseline NAME` run for --new)
+                     `cargo bench -- --baseline NAME` run for --new), and judge the floor
+                     against NAME's figures [default for --new: the current baseline]
   --home DIR         Criterion's home [default: $CRITERION_HOME, else target/criterion]
   -h, --help         this text
 
 environment: RINGSTRESS_NOISE_MARGIN=0.15 sets the group noise margin and
 RINGSTRESS_SINGLE_NOISE_MARGIN=0.5 the single-benchmark one (fractions).
-exit code: 0 pass, 1 FAIL (floor) or REGRESSED, 2 error.
+exit code: 0 pass (UNDER (baseline) included), 1 FAIL (floor) or REGRESSED, 2 error.
 example: cargo run --release --bin ringstress-gate -- --baseline v0.1";
 
 /// What `ringstress-gate` was asked to do.
@@ -46,7 +49,8 @@ pub enum RecheckCommand {
 pub struct RecheckArgs {
     /// `new` or a baseline name.
     pub slot: String,
-    /// The baseline to gate regressions against.
+    /// The baseline to gate regressions and judge the floor against; for `new`, `None`
+    /// means [`CURRENT_BASELINE`].
     pub compare_to: Option<String>,
     /// Criterion's home, if not the default.
     pub home: Option<PathBuf>,
@@ -134,13 +138,17 @@ where
 /// naming the file.
 pub fn recheck(args: &RecheckArgs, margins: Margins) -> Result<ResultsReport, GateError> {
     let home = args.home.clone().unwrap_or_else(criterion_home);
+    let compare_to = args
+        .compare_to
+        .clone()
+        .or_else(|| (args.slot == LATEST_SLOT).then(|| CURRENT_BASELINE.to_owned()));
     let query = ResultQuery {
         slot: args.slot.clone(),
         selection: Selection::All,
-        comparison: args
-            .compare_to
+        comparison: compare_to
             .clone()
             .map_or(ComparisonSource::None, ComparisonSource::Baseline),
+        reference: compare_to.clone(),
     };
     let results = load_results(&home, &query)?;
     if results.is_empty() {
@@ -158,16 +166,18 @@ pub fn recheck(args: &RecheckArgs, margins: Margins) -> Result<ResultsReport, Ga
             args.slot
         )
     };
-    let scope = match &args.compare_to {
+    let scope = match &compare_to {
         Some(baseline) => format!("{what}, compared with baseline `{baseline}`"),
         None => what,
     };
-    let (rows, groups) = rows_for(&results, margins);
-    Ok(ResultsReport {
-        hardware: Hardware::detect(),
+    let saved_slot = (args.slot != LATEST_SLOT).then_some(args.slot.as_str());
+    judged_report(
+        &results,
         scope,
+        &home,
+        compare_to.as_deref(),
+        saved_slot,
         margins,
-        rows,
-        groups,
-    })
+        Hardware::detect(),
+    )
 }

@@ -1,6 +1,7 @@
 //! Finds the benchmarks Criterion wrote under its home and loads the ones the gate looks
-//! at, each with the comparison that belongs to it. Reads only; Criterion's layout is left
-//! exactly as written, so critcmp and the HTML report keep working on it.
+//! at, each with the comparison that belongs to it and its throughput in the baseline the
+//! floor is judged against. Reads only; Criterion's layout is left exactly as written, so
+//! critcmp and the HTML report keep working on it.
 //!
 //! Which results belong to a run is decided by when their files were written, not by
 //! parsing the name filter: `cargo bench --bench mpmc_thrash` or a Criterion filter gates
@@ -15,11 +16,14 @@ use std::time::SystemTime;
 use super::criterion_json::{BenchmarkRecord, ChangeEstimates, Estimates, read_json};
 use super::decision;
 use super::error::GateError;
+use super::rate;
 
 /// The slot Criterion writes every measurement to.
 pub const LATEST_SLOT: &str = "new";
 
-/// The baseline Criterion keeps the previous run in when no baseline flag is given.
+/// The baseline Criterion keeps the previous run in when told to save one without a name
+/// (`--save-baseline base`, or Criterion's own default, which this suite's bench files
+/// replace with a comparison with the current baseline).
 pub const PREVIOUS_RUN_BASELINE: &str = "base";
 
 /// Criterion's home as Criterion finds it: `$CRITERION_HOME` (set by this repository's
@@ -96,12 +100,16 @@ pub struct ResultQuery {
     pub selection: Selection,
     /// Which comparison.
     pub comparison: ComparisonSource,
+    /// The baseline whose figures the floor is judged against, if any: each result's
+    /// throughput in it is loaded as [`BenchmarkResult::reference`].
+    pub reference: Option<String>,
 }
 
 /// What a benchmark was compared with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Against {
-    /// A named baseline, given with `--baseline` (or `--compare-to`): regressions are gated.
+    /// A named baseline, given with `--baseline` (or `--compare-to`), or the current one by
+    /// default: regressions are gated.
     Baseline(String),
     /// The previous contents of a baseline being re-recorded: shown, not gated.
     PreviousContents(String),
@@ -154,6 +162,18 @@ pub struct BenchmarkResult {
     pub estimates: Estimates,
     /// The comparison, when one was asked for.
     pub comparison: Option<Comparison>,
+    /// Its throughput in the baseline the floor is judged against, when one was asked for.
+    pub reference: Option<Reference>,
+}
+
+/// A benchmark's throughput in the baseline the floor is judged against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// The baseline's name.
+    pub baseline: String,
+    /// Messages per second in it; `None` when this benchmark has no results there (or no
+    /// throughput in elements).
+    pub msgs_per_sec: Option<f64>,
 }
 
 impl BenchmarkResult {
@@ -170,9 +190,20 @@ impl BenchmarkResult {
     /// Messages per second at the typical time per iteration (slope, else mean), or `None`
     /// when the throughput is not counted in elements.
     pub fn msgs_per_sec(&self) -> Option<f64> {
-        let messages = self.record.throughput?.elements()?;
-        decision::msgs_per_sec(messages, self.estimates.typical().point_estimate)
+        rate_of(&self.record, &self.estimates)
     }
+
+    /// Messages per second in the reference baseline, if it has a figure.
+    pub fn reference_msgs_per_sec(&self) -> Option<f64> {
+        self.reference.as_ref()?.msgs_per_sec
+    }
+}
+
+/// Messages per second at the typical time per iteration (slope, else mean), or `None`
+/// when the throughput is not counted in elements.
+fn rate_of(record: &BenchmarkRecord, estimates: &Estimates) -> Option<f64> {
+    let messages = record.throughput?.elements()?;
+    rate::msgs_per_sec(messages, estimates.typical().point_estimate)
 }
 
 /// Loads the benchmarks `query` selects under `home`, sorted by id. A missing home is no
@@ -275,12 +306,32 @@ fn load_one(dir: PathBuf, query: &ResultQuery) -> Result<BenchmarkResult, GateEr
             change: change_written_since(&dir, baseline, *since)?,
         }),
     };
+    let reference = match &query.reference {
+        None => None,
+        Some(name) => Some(Reference {
+            baseline: name.clone(),
+            msgs_per_sec: rate_in_slot(&dir, name)?,
+        }),
+    };
     Ok(BenchmarkResult {
         dir,
         record,
         estimates,
         comparison,
+        reference,
     })
+}
+
+/// The benchmark's throughput in `slot`, `None` when it has no results there.
+fn rate_in_slot(dir: &Path, slot: &str) -> Result<Option<f64>, GateError> {
+    let slot_dir = dir.join(slot);
+    let record_path = slot_dir.join("benchmark.json");
+    if !record_path.is_file() {
+        return Ok(None);
+    }
+    let record: BenchmarkRecord = read_json(&record_path)?;
+    let estimates: Estimates = read_json(&slot_dir.join("estimates.json"))?;
+    Ok(rate_of(&record, &estimates))
 }
 
 /// `change/estimates.json`, if it compares `current` with the baseline `name`.

@@ -1,21 +1,23 @@
 //! The gate at the end of a bench binary: from the binary's arguments and start time, load
-//! what this run wrote, print the results report, write the report file, and exit non-zero
-//! on a failure. [`start_run`] and [`after_benches`] are what
-//! [`bench_main!`](crate::bench_main) calls;
-//! [`gate_run`] is the same without printing or exiting.
+//! what this run wrote, record a saved baseline's metadata, print the results report, write
+//! the report file, and exit non-zero on a failure. [`start_run`] and [`after_benches`] are
+//! what [`bench_main!`](crate::bench_main) calls; [`gate_run`] is the same without printing
+//! or exiting.
 
 use std::path::Path;
 use std::process;
 use std::time::SystemTime;
 
+use super::baseline::{CURRENT_BASELINE, Comparability, comparability_in, record_baseline};
 use super::criterion_args::{BaselineUse, CriterionArgs};
-use super::decision::Margins;
+use super::decision::Rules;
 use super::error::GateError;
 use super::hardware::Hardware;
+use super::margins::Margins;
 use super::report_file;
 use super::results::{
-    ComparisonSource, LATEST_SLOT, PREVIOUS_RUN_BASELINE, ResultQuery, Selection, criterion_home,
-    load_results,
+    BenchmarkResult, ComparisonSource, LATEST_SLOT, PREVIOUS_RUN_BASELINE, ResultQuery, Selection,
+    criterion_home, load_results,
 };
 use super::table::ResultsReport;
 use super::verdict::rows_for;
@@ -87,11 +89,14 @@ pub fn after_benches(started: SystemTime) {
 }
 
 /// The gate's decision for a run that started at `started` with `args`, reading the
-/// Criterion home `home`, without printing or exiting.
+/// Criterion home `home`, without printing or exiting. A run recording a named baseline
+/// (`--save-baseline NAME`) also writes that baseline's metadata
+/// (`<home>/baselines/NAME.json`, see [`record_baseline`]).
 ///
 /// # Errors
 ///
-/// [`GateError`] when a result this run wrote cannot be read.
+/// [`GateError`] when a result this run wrote cannot be read, or the baseline metadata
+/// cannot be read or written.
 pub fn gate_run(
     args: &CriterionArgs,
     started: SystemTime,
@@ -101,10 +106,19 @@ pub fn gate_run(
     if let Some(reason) = args.skip_reason() {
         return Ok(GateOutcome::Skipped(reason));
     }
-    match report_since(args, started, home, margins)? {
-        None => Ok(GateOutcome::NothingWritten),
-        Some(report) => Ok(GateOutcome::Checked(Box::new(report))),
+    let results = load_results(home, &query_for_run(args, started))?;
+    if results.is_empty() {
+        return Ok(GateOutcome::NothingWritten);
     }
+    let hardware = Hardware::detect();
+    // Criterion saves nothing under NAME when it only re-analyses loaded samples, and
+    // `base` is its scratch for the previous run, not a named baseline.
+    if let (BaselineUse::Save(name), None) = (&args.baseline, &args.load_baseline) {
+        let groups = results.iter().map(|result| result.record.group_id.as_str());
+        record_baseline(home, name, &hardware, groups)?;
+    }
+    let report = report_of(args, &results, home, margins, hardware)?;
+    Ok(GateOutcome::Checked(Box::new(report)))
 }
 
 /// The report of every result written since `since` by runs with `args`, or `None` if
@@ -119,67 +133,138 @@ fn report_since(
     if results.is_empty() {
         return Ok(None);
     }
-    let (rows, groups) = rows_for(&results, margins);
-    Ok(Some(ResultsReport {
-        hardware: Hardware::detect(),
-        scope: scope_of_run(args),
-        margins,
-        rows,
-        groups,
-    }))
+    report_of(args, &results, home, margins, Hardware::detect()).map(Some)
 }
 
-/// What a measuring run started at `since` wrote, and the comparison it made.
+/// The report of `results`, loaded for a run with `args`.
+fn report_of(
+    args: &CriterionArgs,
+    results: &[BenchmarkResult],
+    home: &Path,
+    margins: Margins,
+    hardware: Hardware,
+) -> Result<ResultsReport, GateError> {
+    let compared = match &args.baseline {
+        BaselineUse::Compare(name) => Some(name.as_str()),
+        _ => None,
+    };
+    judged_report(
+        results,
+        scope_of_run(args),
+        home,
+        compared,
+        args.load_baseline.as_deref(),
+        margins,
+        hardware,
+    )
+}
+
+/// The report of `results` compared with the baseline `compared` (if any): judged cell by
+/// cell when that baseline's metadata matches the results' (those saved as `saved_slot`,
+/// else this run's on `hardware`), else only relative to the peers, with the one line
+/// saying so.
+///
+/// # Errors
+///
+/// When a baseline metadata file exists but cannot be read.
+pub(super) fn judged_report(
+    results: &[BenchmarkResult],
+    scope: String,
+    home: &Path,
+    compared: Option<&str>,
+    saved_slot: Option<&str>,
+    margins: Margins,
+    hardware: Hardware,
+) -> Result<ResultsReport, GateError> {
+    let mut rules = Rules::new(margins);
+    rules.logical_cores = hardware.logical_cores.parse().ok();
+    // Said only when the baseline is there to compare with: a baseline not yet recorded
+    // shows in every row ("no v0.3 baseline") and needs no line about its machine.
+    let has_baseline = results
+        .iter()
+        .any(|result| result.reference_msgs_per_sec().is_some());
+    let mut baseline_note = None;
+    if let Some(name) = compared
+        && has_baseline
+        && let Comparability::PeersOnly(line) = comparability_in(home, name, saved_slot, &hardware)?
+    {
+        rules.cell_by_cell = false;
+        baseline_note = Some(line);
+    }
+    let (rows, groups) = rows_for(results, &rules);
+    Ok(ResultsReport {
+        hardware,
+        scope,
+        rules,
+        baseline_note,
+        rows,
+        groups,
+    })
+}
+
+/// What a measuring run started at `since` wrote, the comparison it made, and the baseline
+/// its floor is judged against: the compared one, or for a recording run
+/// [`CURRENT_BASELINE`] unless that is the one being overwritten (its figures are then this
+/// run's own, and the floor falls back to the raw figures).
 pub fn query_for_run(args: &CriterionArgs, since: SystemTime) -> ResultQuery {
+    let recorded = |baseline: &str| ResultQuery {
+        slot: LATEST_SLOT.to_owned(),
+        selection: Selection::WrittenSince(since),
+        comparison: ComparisonSource::Overwritten {
+            baseline: baseline.to_owned(),
+            since,
+        },
+        reference: (baseline != CURRENT_BASELINE).then(|| CURRENT_BASELINE.to_owned()),
+    };
     match (&args.baseline, &args.load_baseline) {
         (BaselineUse::Compare(baseline), Some(loaded)) => ResultQuery {
             slot: loaded.clone(),
             selection: Selection::ComparedSince(since),
             comparison: ComparisonSource::Baseline(baseline.clone()),
+            reference: Some(baseline.clone()),
         },
         (BaselineUse::Compare(baseline), None) => ResultQuery {
             slot: LATEST_SLOT.to_owned(),
             selection: Selection::WrittenSince(since),
             comparison: ComparisonSource::Baseline(baseline.clone()),
+            reference: Some(baseline.clone()),
         },
-        (BaselineUse::Save(baseline), _) => ResultQuery {
-            slot: LATEST_SLOT.to_owned(),
-            selection: Selection::WrittenSince(since),
-            comparison: ComparisonSource::Overwritten {
-                baseline: baseline.clone(),
-                since,
-            },
-        },
-        (BaselineUse::PreviousRun | BaselineUse::Discard, _) => ResultQuery {
-            slot: LATEST_SLOT.to_owned(),
-            selection: Selection::WrittenSince(since),
-            comparison: ComparisonSource::Overwritten {
-                baseline: PREVIOUS_RUN_BASELINE.to_owned(),
-                since,
-            },
-        },
+        (BaselineUse::Save(baseline), _) => recorded(baseline),
+        (BaselineUse::PreviousRun | BaselineUse::Discard, _) => recorded(PREVIOUS_RUN_BASELINE),
     }
 }
 
 fn scope_of_run(args: &CriterionArgs) -> String {
+    let floor_against = |recorded: &str| {
+        if recorded == CURRENT_BASELINE {
+            "floor judged on the raw figures".to_owned()
+        } else {
+            format!("floor judged against `{CURRENT_BASELINE}` where it has figures")
+        }
+    };
     match (&args.baseline, &args.load_baseline) {
         (BaselineUse::Compare(baseline), Some(loaded)) => {
             format!(
                 "Saved results `{loaded}` (not re-measured), compared with baseline `{baseline}`"
             )
         }
+        (BaselineUse::Compare(baseline), None) if baseline == CURRENT_BASELINE => format!(
+            "This run, compared with the current baseline `{baseline}` (`--baseline NAME` \
+             names another)"
+        ),
         (BaselineUse::Compare(baseline), None) => {
             format!("This run, compared with baseline `{baseline}`")
         }
         (BaselineUse::Save(baseline), _) => format!(
             "This run, recorded as baseline `{baseline}` (change vs its previous contents \
-             shown, not gated)"
+             shown, not gated; {})",
+            floor_against(baseline)
         ),
-        (BaselineUse::PreviousRun | BaselineUse::Discard, _) => {
-            "This run (change vs the previous run shown, not gated; compare with \
-             `--baseline NAME` to gate regressions)"
-                .to_owned()
-        }
+        (BaselineUse::PreviousRun | BaselineUse::Discard, _) => format!(
+            "This run, recorded as Criterion's previous run `{PREVIOUS_RUN_BASELINE}` (change \
+             vs the previous run shown, not gated; {})",
+            floor_against(PREVIOUS_RUN_BASELINE)
+        ),
     }
 }
 

@@ -2,17 +2,20 @@
 //! Notes) and the rows into the run's verdict: pass, or which benchmarks failed and what
 //! to do about it.
 //!
-//! A benchmark of ours is REGRESSED when its own slowdown is significant and beyond the
-//! single-benchmark margin, or when its group regressed (see [`super::group`]) and its own
-//! slowdown is significant.
+//! A benchmark of ours is FAIL (floor) or UNDER (baseline) by its floor check
+//! ([`super::floor`]), and REGRESSED when its own slowdown is significant and beyond the
+//! single-benchmark margin (only against a baseline comparable cell by cell), or when its
+//! group regressed (see [`super::group`]) and it is one of the cells slower than their
+//! peers.
 
 use super::decision::{
-    ChangeCall, FLOOR_MSGS_PER_SEC, Margins, NoiseMargin, Status, call_change, status_of,
-    throughput_change,
+    ChangeCall, FLOOR_MSGS_PER_SEC, FloorCall, Rules, Status, call_change, status_of,
 };
+use super::floor::{FloorCheck, floor_check};
 use super::group::{GroupCheck, group_checks};
+use super::margins::NoiseMargin;
+use super::rate::{format_rate, throughput_change};
 use super::results::{Against, BenchmarkResult, ChangeData};
-use super::table::format_rate;
 
 /// One row of the results table.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,16 +30,27 @@ pub struct Row {
     pub notes: String,
     /// The baseline whose regressions were gated for this row, if any.
     pub gated_against: Option<String>,
+    /// The floor's call, for ours with a throughput in elements.
+    pub floor: Option<FloorCall>,
+    /// The baseline the floor was judged against, if it had figures for this run.
+    pub floor_against: Option<String>,
 }
 
-/// The row for one result judged alone (without its group: see [`rows_for`]).
-pub fn row_for(result: &BenchmarkResult, margins: Margins) -> Row {
-    row_in_group(result, margins, None)
+/// The row for one result judged alone: without its group, and with no peers beside it
+/// to normalise the floor (see [`rows_for`]).
+pub fn row_for(result: &BenchmarkResult, rules: &Rules) -> Row {
+    let floor = floor_check(result, std::slice::from_ref(result), rules.logical_cores);
+    row_in_group(result, rules, None, floor.as_ref())
 }
 
-/// The row for one result whose group check (if it had one) is `group`.
-fn row_in_group(result: &BenchmarkResult, margins: Margins, group: Option<&GroupCheck>) -> Row {
-    let margin = margins.single;
+/// The row for one result whose group check (if it had one) is `group` and floor check
+/// (for ours with a throughput) is `floor`.
+fn row_in_group(
+    result: &BenchmarkResult,
+    rules: &Rules,
+    group: Option<&GroupCheck>,
+    floor: Option<&FloorCheck>,
+) -> Row {
     let msgs_per_sec = result.msgs_per_sec();
     let mut notes = Vec::new();
     if msgs_per_sec.is_none() {
@@ -47,25 +61,29 @@ fn row_in_group(result: &BenchmarkResult, margins: Margins, group: Option<&Group
     if let Some(comparison) = &result.comparison {
         match &comparison.change {
             ChangeData::Measured(change) => {
-                let alone = call_change(change, margin);
-                let by_group = alone != ChangeCall::Regressed
-                    && change.significantly_slower()
-                    && group.is_some_and(GroupCheck::regressed);
+                let gated = comparison.against.is_gated();
+                let by_group = gated
+                    && group.is_some_and(|check| {
+                        check.regressed() && check.slower_cells.iter().any(|id| id == result.id())
+                    });
                 let (call, described) = if by_group {
-                    let text = "significant, and its group regressed".to_owned();
+                    let text = "slower than its peers, and its group regressed".to_owned();
                     (ChangeCall::Regressed, text)
+                } else if gated && !rules.cell_by_cell {
+                    // Raw figures from another harness or machine: not judged alone.
+                    (
+                        ChangeCall::WithinNoise,
+                        "not judged cell by cell".to_owned(),
+                    )
                 } else {
-                    (alone, describe_call(alone, margin))
+                    let alone = call_change(change, rules.margins.single);
+                    (alone, describe_call(alone, rules.margins.single))
                 };
                 let change_pct = throughput_change(change.median.point_estimate) * 100.0;
                 notes.push(format!(
                     "{change_pct:+.1}% vs {} ({described}{})",
                     comparison.against.describe(),
-                    if comparison.against.is_gated() {
-                        ""
-                    } else {
-                        "; not gated"
-                    },
+                    if gated { "" } else { "; not gated" },
                 ));
                 if let Against::Baseline(name) = &comparison.against {
                     gated_call = Some(call);
@@ -75,12 +93,18 @@ fn row_in_group(result: &BenchmarkResult, margins: Margins, group: Option<&Group
             ChangeData::Unavailable(reason) => notes.push(reason.clone()),
         }
     }
+    if let Some(floor) = floor {
+        notes.extend(floor.notes());
+    }
+    let floor_call = floor.map(|floor| floor.call);
     Row {
         id: result.id().to_owned(),
         msgs_per_sec,
-        status: status_of(result.is_ours(), msgs_per_sec, gated_call),
+        status: status_of(result.is_ours(), floor_call, gated_call),
         notes: notes.join("; "),
         gated_against,
+        floor: floor_call,
+        floor_against: floor.and_then(|floor| floor.reference.clone()),
     }
 }
 
@@ -99,9 +123,9 @@ fn describe_call(call: ChangeCall, margin: NoiseMargin) -> String {
 }
 
 /// The rows for many results, in the results' order, with the group checks they were
-/// judged with.
-pub fn rows_for(results: &[BenchmarkResult], margins: Margins) -> (Vec<Row>, Vec<GroupCheck>) {
-    let groups = group_checks(results, margins.group);
+/// judged with. Each result's floor is normalised by the peers among `results`.
+pub fn rows_for(results: &[BenchmarkResult], rules: &Rules) -> (Vec<Row>, Vec<GroupCheck>) {
+    let groups = group_checks(results, rules);
     let rows = results
         .iter()
         .map(|result| {
@@ -109,7 +133,8 @@ pub fn rows_for(results: &[BenchmarkResult], margins: Margins) -> (Vec<Row>, Vec
                 check.group == result.record.group_id
                     && Some(check.implementation.as_str()) == result.record.function_id.as_deref()
             });
-            row_in_group(result, margins, group)
+            let floor = floor_check(result, results, rules.logical_cores);
+            row_in_group(result, rules, group, floor.as_ref())
         })
         .collect();
     (rows, groups)
@@ -122,8 +147,12 @@ pub struct Verdict {
     pub ours: usize,
     /// How many peers were listed (never gated).
     pub peers: usize,
-    /// Ours below the floor.
+    /// Ours that fell below the floor (FAIL (floor)).
     pub below_floor: Vec<String>,
+    /// Ours under the floor as they were in the baseline too (whatever their status).
+    pub under_as_in_baseline: Vec<String>,
+    /// The baseline the floor was judged against, if it had figures for this run.
+    pub floor_against: Option<String>,
     /// Ours without a throughput in elements.
     pub without_throughput: Vec<String>,
     /// Ours that regressed.
@@ -145,6 +174,12 @@ impl Verdict {
             ours: rows.iter().filter(|row| row.status != Status::Peer).count(),
             peers: rows.iter().filter(|row| row.status == Status::Peer).count(),
             below_floor: ids_with(Status::FailFloor),
+            under_as_in_baseline: rows
+                .iter()
+                .filter(|row| row.floor == Some(FloorCall::UnderAsInBaseline))
+                .map(|row| row.id.clone())
+                .collect(),
+            floor_against: rows.iter().find_map(|row| row.floor_against.clone()),
             without_throughput: ids_with(Status::FailNoThroughput),
             regressed: ids_with(Status::Regressed),
             gated_against: rows.iter().find_map(|row| row.gated_against.clone()),
@@ -163,6 +198,25 @@ impl Verdict {
         if self.passed() { 0 } else { 1 }
     }
 
+    /// The line printed after the results table, always: how many of ours are under the
+    /// floor, and of those how many fell under it (failures) and how many were under it in
+    /// the baseline too.
+    pub fn floor_summary(&self) -> String {
+        let floor = format_rate(FLOOR_MSGS_PER_SEC);
+        let failures = self.below_floor.len();
+        let under = self.under_as_in_baseline.len();
+        let (failures_since, under_in) = match &self.floor_against {
+            Some(name) => (format!("new since {name}"), name.as_str()),
+            None => ("no baseline to compare with".to_owned(), "a baseline"),
+        };
+        format!(
+            "{} of {} of ours under {floor}: {failures} floor failures ({failures_since}), \
+             {under} under the floor in {under_in} too",
+            failures + under,
+            self.ours,
+        )
+    }
+
     /// The one-line verdict printed under the table.
     pub fn summary(&self) -> String {
         let floor = format_rate(FLOOR_MSGS_PER_SEC);
@@ -176,12 +230,18 @@ impl Verdict {
                 Some(name) => format!("none regressed vs {name}"),
                 None => "no baseline compared, so regressions were not checked".to_owned(),
             };
+            let under = match (self.under_as_in_baseline.len(), &self.floor_against) {
+                (0, _) => String::new(),
+                (n, Some(name)) => format!(", {n} under it as in {name}"),
+                (n, None) => format!(", {n} under it as in the baseline"),
+            };
+            let above = self.ours - self.under_as_in_baseline.len();
             return if self.ours == 0 {
                 format!("PASS: none of ours ran{peers}.")
             } else {
                 format!(
-                    "PASS: {} of ours at or above the {floor} floor; {regressions}{peers}.",
-                    self.ours
+                    "PASS: {above} of ours at or above the {floor} floor{under}; \
+                     {regressions}{peers}."
                 )
             };
         }
@@ -194,8 +254,8 @@ impl Verdict {
                 self.below_floor.join(", ")
             ));
             advice.push(
-                "for FAIL (floor), re-run that benchmark alone on a quiet machine; if it stays \
-                 under, profile the ring on that scenario",
+                "for FAIL (floor), re-run that benchmark's group, peers included, on a quiet \
+                 machine; if it stays under, profile the ring on that scenario",
             );
         }
         if !self.without_throughput.is_empty() {
@@ -216,9 +276,9 @@ impl Verdict {
                 self.regressed.join(", ")
             ));
             advice.push(
-                "for REGRESSED, confirm by re-running its whole group, peers included, with \
-                 the same --baseline (the group check needs them); if the slowdown is \
-                 intended, record a new baseline with --save-baseline",
+                "for REGRESSED, confirm by re-running its whole group, peers included, against \
+                 the same baseline (the group check needs them); if the slowdown is intended, \
+                 record a new baseline with --save-baseline",
             );
         }
         format!(
