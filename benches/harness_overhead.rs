@@ -2,11 +2,12 @@
 //! against it. Function `harness` in every group (never gated: it is not a queue).
 //!
 //! - `harness_overhead/mpmc_thrash`: the thrash's producer and consumer logic (burst
-//!   generation, chunk fill, order check and tallies) for 1p1c, run on one thread through a
-//!   plain non-shared array ring instead of a shared one; parameter `<capacity>/<pattern>`, one element
-//!   per iteration (messages per second).
+//!   tables, ids by counting, chunk fill, the order check and tallies over each received
+//!   slice) for 1p1c, run on one thread through a plain non-shared array ring instead of a
+//!   shared one, each side looping as its thread would; parameter `<capacity>/<pattern>`,
+//!   one element per iteration (messages per second).
 //! - `harness_overhead/backpressure_avalanche`: the same for the avalanche's two producers
-//!   and its consumer under `block`, including the consumer's simulated work; two elements
+//!   and its consumer under `block` (two streams interleaved at the consumer); two elements
 //!   per iteration.
 //! - `harness_overhead/run`: the fixed cost of one run on the clock (thread start after the
 //!   barrier to the last thread's end) with no messages at all, per topology: what each
@@ -18,7 +19,6 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use ringstress::stress::burst::Pattern;
 use ringstress::stress::grid::{Grid, parameter};
 use ringstress::stress::queue::RingMpmc;
-use ringstress::stress::run::measure;
 use ringstress::stress::scenario::backpressure_avalanche::{self, Overflow};
 use ringstress::stress::scenario::mpmc_thrash::{self, Topology};
 
@@ -39,9 +39,7 @@ fn harness_overhead(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new(HARNESS, parameter(capacity, pattern)),
             &config,
-            |b, config| {
-                b.iter_custom(|iters| measure(HARNESS, || mpmc_thrash::run_alone(config, iters)))
-            },
+            |b, config| b.iter_custom(|iters| mpmc_thrash::run_alone(config, iters)),
         );
     }
     group.finish();
@@ -59,11 +57,7 @@ fn harness_overhead(c: &mut Criterion) {
         group.bench_with_input(
             BenchmarkId::new(HARNESS, parameter(capacity, pattern)),
             &config,
-            |b, config| {
-                b.iter_custom(|iters| {
-                    measure(HARNESS, || backpressure_avalanche::run_alone(config, iters))
-                })
-            },
+            |b, config| b.iter_custom(|iters| backpressure_avalanche::run_alone(config, iters)),
         );
     }
     group.finish();
@@ -80,7 +74,7 @@ fn harness_overhead(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new(HARNESS, topology), &config, |b, config| {
             b.iter_custom(|runs| {
                 (0..runs)
-                    .map(|_| measure(HARNESS, || mpmc_thrash::run::<RingMpmc>(config, 0)))
+                    .map(|_| mpmc_thrash::run::<RingMpmc>(config, 0))
                     .sum()
             })
         });

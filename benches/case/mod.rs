@@ -10,7 +10,6 @@
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId};
 use ringstress::stress::queue::Queue;
-use ringstress::stress::run::measure;
 use ringstress::stress::scenario::Case;
 
 /// Benchmarks queue `Q` on `case` in `group`.
@@ -18,6 +17,6 @@ pub fn bench_case<Q: Queue>(group: &mut BenchmarkGroup<'_, WallTime>, case: &imp
     group.bench_with_input(
         BenchmarkId::new(Q::NAME, case.parameter()),
         case,
-        |b, case| b.iter_custom(|iters| measure(Q::NAME, || case.run::<Q>(iters))),
+        |b, case| b.iter_custom(|iters| case.run::<Q>(iters)),
     );
 }

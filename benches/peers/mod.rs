@@ -39,9 +39,13 @@ pub struct RtrbConsumer<T>(rtrb::Consumer<T>);
 
 impl<T: Message> Sender<T> for RtrbProducer<T> {
     #[inline]
+    fn try_send(&mut self, message: T) -> bool {
+        self.0.push(message).is_ok()
+    }
+    #[inline]
     fn try_send_burst(&mut self, burst: &[T]) -> usize {
         if let [single] = burst {
-            return usize::from(self.0.push(*single).is_ok());
+            return usize::from(self.try_send(*single));
         }
         let chunk = match self.0.write_chunk_uninit(burst.len()) {
             Ok(chunk) => chunk,
@@ -60,14 +64,18 @@ impl<T: Message> Sender<T> for RtrbProducer<T> {
 
 impl<T: Message> Receiver<T> for RtrbConsumer<T> {
     #[inline]
+    fn try_recv(&mut self) -> Option<T> {
+        self.0.pop().ok()
+    }
+    #[inline]
     fn try_recv_burst(&mut self, out: &mut [T]) -> usize {
         if let [single] = out {
-            return match self.0.pop() {
-                Ok(value) => {
+            return match self.try_recv() {
+                Some(value) => {
                     *single = value;
                     1
                 }
-                Err(_) => 0,
+                None => 0,
             };
         }
         let chunk = match self.0.read_chunk(out.len()) {
@@ -107,10 +115,14 @@ impl Queue for ArrayQueue {
 
 impl<T: Message> Sender<T> for ArrayQueueEnd<T> {
     #[inline]
+    fn try_send(&mut self, message: T) -> bool {
+        self.0.push(message).is_ok()
+    }
+    #[inline]
     fn try_send_burst(&mut self, burst: &[T]) -> usize {
         burst
             .iter()
-            .take_while(|item| self.0.push(**item).is_ok())
+            .take_while(|item| self.try_send(**item))
             .count()
     }
     fn try_clone(&self) -> Option<Self> {
@@ -123,8 +135,12 @@ impl<T: Message> Sender<T> for ArrayQueueEnd<T> {
 
 impl<T: Message> Receiver<T> for ArrayQueueEnd<T> {
     #[inline]
+    fn try_recv(&mut self) -> Option<T> {
+        self.0.pop()
+    }
+    #[inline]
     fn try_recv_burst(&mut self, out: &mut [T]) -> usize {
-        fill_while(out, || self.0.pop())
+        fill_while(out, || self.try_recv())
     }
     fn try_clone(&self) -> Option<Self> {
         Some(ArrayQueueEnd(self.0.clone()))
@@ -155,10 +171,14 @@ pub struct ChannelReceiver<T>(crossbeam_channel::Receiver<T>);
 
 impl<T: Message> Sender<T> for ChannelSender<T> {
     #[inline]
+    fn try_send(&mut self, message: T) -> bool {
+        self.0.try_send(message).is_ok()
+    }
+    #[inline]
     fn try_send_burst(&mut self, burst: &[T]) -> usize {
         burst
             .iter()
-            .take_while(|item| self.0.try_send(**item).is_ok())
+            .take_while(|item| self.try_send(**item))
             .count()
     }
     fn try_clone(&self) -> Option<Self> {
@@ -171,8 +191,12 @@ impl<T: Message> Sender<T> for ChannelSender<T> {
 
 impl<T: Message> Receiver<T> for ChannelReceiver<T> {
     #[inline]
+    fn try_recv(&mut self) -> Option<T> {
+        self.0.try_recv().ok()
+    }
+    #[inline]
     fn try_recv_burst(&mut self, out: &mut [T]) -> usize {
-        fill_while(out, || self.0.try_recv().ok())
+        fill_while(out, || self.try_recv())
     }
     fn try_clone(&self) -> Option<Self> {
         Some(Self(self.0.clone()))
@@ -203,10 +227,14 @@ pub struct StdReceiver<T>(mpsc::Receiver<T>);
 
 impl<T: Message> Sender<T> for StdSender<T> {
     #[inline]
+    fn try_send(&mut self, message: T) -> bool {
+        self.0.try_send(message).is_ok()
+    }
+    #[inline]
     fn try_send_burst(&mut self, burst: &[T]) -> usize {
         burst
             .iter()
-            .take_while(|item| self.0.try_send(**item).is_ok())
+            .take_while(|item| self.try_send(**item))
             .count()
     }
     fn try_clone(&self) -> Option<Self> {
@@ -216,8 +244,12 @@ impl<T: Message> Sender<T> for StdSender<T> {
 
 impl<T: Message> Receiver<T> for StdReceiver<T> {
     #[inline]
+    fn try_recv(&mut self) -> Option<T> {
+        self.0.try_recv().ok()
+    }
+    #[inline]
     fn try_recv_burst(&mut self, out: &mut [T]) -> usize {
-        fill_while(out, || self.0.try_recv().ok())
+        fill_while(out, || self.try_recv())
     }
 }
 

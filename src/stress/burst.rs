@@ -107,6 +107,57 @@ impl FromStr for Pattern {
     }
 }
 
+/// How many burst lengths a [`BurstTable`] holds (a power of two, so its cursor wraps with a
+/// mask).
+pub const BURST_TABLE_LEN: usize = 1 << 12;
+
+/// One stream's burst lengths drawn ahead of time: the first [`BURST_TABLE_LEN`] lengths of
+/// [`Bursts`], read over and over in a cycle.
+///
+/// Scenario threads build their tables before the clock starts, so a burst on the clock
+/// costs one load instead of a random draw (and, for avalanche, a `powf`). The sequence is
+/// as seeded as [`Bursts`]: every run and every implementation gets the same one.
+///
+/// ```
+/// use ringstress::stress::burst::{BURST_TABLE_LEN, BurstTable, Bursts, Pattern};
+///
+/// let mut table = BurstTable::new(Pattern::Avalanche, 64, 3);
+/// let drawn: Vec<usize> = Bursts::new(Pattern::Avalanche, 64, 3).take(10).collect();
+/// assert_eq!((0..10).map(|_| table.next_len()).collect::<Vec<_>>(), drawn);
+/// // After the last entry it starts over.
+/// (10..BURST_TABLE_LEN).for_each(|_| { table.next_len(); });
+/// assert_eq!(table.next_len(), drawn[0]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct BurstTable {
+    /// The lengths (each ≥ 1; clamped to `u32::MAX`, far past any ring this suite builds).
+    lengths: Box<[u32; BURST_TABLE_LEN]>,
+    /// Index of the next length to hand out; always `< BURST_TABLE_LEN`.
+    cursor: usize,
+}
+
+impl BurstTable {
+    /// The table of `pattern` at `capacity` for stream `stream` (see [`Bursts::new`]).
+    pub fn new(pattern: Pattern, capacity: usize, stream: u64) -> Self {
+        let mut lengths = Box::new([1u32; BURST_TABLE_LEN]);
+        for (slot, len) in lengths
+            .iter_mut()
+            .zip(Bursts::new(pattern, capacity, stream))
+        {
+            *slot = u32::try_from(len).unwrap_or(u32::MAX);
+        }
+        Self { lengths, cursor: 0 }
+    }
+
+    /// The next burst length (≥ 1).
+    #[inline(always)]
+    pub fn next_len(&mut self) -> usize {
+        let len = self.lengths[self.cursor];
+        self.cursor = (self.cursor + 1) & (BURST_TABLE_LEN - 1);
+        len as usize
+    }
+}
+
 /// An endless, seeded sequence of burst lengths for one pattern, capacity and stream.
 #[derive(Debug, Clone)]
 pub struct Bursts {

@@ -75,9 +75,13 @@ impl<S, T> FaultySender<S, T> {
 }
 
 impl<T: Message, S: Sender<T>> Sender<T> for FaultySender<S, T> {
+    fn try_send(&mut self, message: T) -> bool {
+        self.try_send_burst(&[message]) == 1
+    }
+
     fn try_send_burst(&mut self, burst: &[T]) -> usize {
         if let Some(extra) = self.pending {
-            if self.inner.try_send_burst(&[extra]) == 0 {
+            if !self.inner.try_send(extra) {
                 return 0;
             }
             self.pending = None;
@@ -86,9 +90,9 @@ impl<T: Message, S: Sender<T>> Sender<T> for FaultySender<S, T> {
         for &item in burst {
             if self.sent == self.at && !self.duplicate {
                 // Lost: claimed as sent, never enqueued.
-            } else if self.inner.try_send_burst(&[item]) == 0 {
+            } else if !self.inner.try_send(item) {
                 break;
-            } else if self.sent == self.at && self.inner.try_send_burst(&[item]) == 0 {
+            } else if self.sent == self.at && !self.inner.try_send(item) {
                 self.pending = Some(item);
             }
             self.sent += 1;

@@ -31,6 +31,9 @@ pub trait Queue: 'static {
 
 /// The sending end of a queue under test.
 pub trait Sender<T>: Send + Sized + 'static {
+    /// Sends one message if there is room right now; returns whether it went in. Steady
+    /// bursts (one message each) use this, each queue's own single-item operation.
+    fn try_send(&mut self, message: T) -> bool;
     /// Sends as many leading messages of `burst` as fit right now; returns how many.
     fn try_send_burst(&mut self, burst: &[T]) -> usize;
     /// Another sending end of the same queue, if the queue allows several producers.
@@ -45,6 +48,8 @@ pub trait Sender<T>: Send + Sized + 'static {
 
 /// The receiving end of a queue under test.
 pub trait Receiver<T>: Send + Sized + 'static {
+    /// Receives one message, if one is queued right now.
+    fn try_recv(&mut self) -> Option<T>;
     /// Receives up to `out.len()` messages into the front of `out`; returns how many.
     fn try_recv_burst(&mut self, out: &mut [T]) -> usize;
     /// Another receiving end of the same queue, if the queue allows several consumers.
@@ -72,6 +77,10 @@ impl Queue for RingSpsc {
 
 impl<T: Message> Sender<T> for spsc::Producer<T> {
     #[inline]
+    fn try_send(&mut self, message: T) -> bool {
+        self.try_push(message).is_ok()
+    }
+    #[inline]
     fn try_send_burst(&mut self, burst: &[T]) -> usize {
         self.push_slice(burst)
     }
@@ -81,6 +90,10 @@ impl<T: Message> Sender<T> for spsc::Producer<T> {
 }
 
 impl<T: Message> Receiver<T> for spsc::Consumer<T> {
+    #[inline]
+    fn try_recv(&mut self) -> Option<T> {
+        self.try_pop().ok()
+    }
     #[inline]
     fn try_recv_burst(&mut self, out: &mut [T]) -> usize {
         self.pop_slice(out)
@@ -105,6 +118,10 @@ impl Queue for RingMpmc {
 
 impl<T: Message> Sender<T> for mpmc::Producer<T> {
     #[inline]
+    fn try_send(&mut self, message: T) -> bool {
+        self.try_push(message).is_ok()
+    }
+    #[inline]
     fn try_send_burst(&mut self, burst: &[T]) -> usize {
         self.push_slice(burst)
     }
@@ -117,6 +134,10 @@ impl<T: Message> Sender<T> for mpmc::Producer<T> {
 }
 
 impl<T: Message> Receiver<T> for mpmc::Consumer<T> {
+    #[inline]
+    fn try_recv(&mut self) -> Option<T> {
+        self.try_pop().ok()
+    }
     #[inline]
     fn try_recv_burst(&mut self, out: &mut [T]) -> usize {
         self.pop_slice(out)

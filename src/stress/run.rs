@@ -349,46 +349,6 @@ pub fn failure_of(run: impl FnOnce()) -> String {
     panic_text(payload.as_ref())
 }
 
-/// How many times each measured iteration of one of our queues repeats its work: 1, or
-/// `RINGSTRESS_SELFTEST_SLOWDOWN` when set. That variable exists only for the gate's
-/// self-test (`scripts/gate-selftest.sh`), which must prove that an exactly 2× slower ring
-/// is caught while the peers beside it run as usual; never set it when recording or
-/// comparing real numbers.
-///
-/// # Panics
-///
-/// If the variable is set but is not a whole number from 1 to 100.
-pub fn selftest_repeats() -> u32 {
-    match std::env::var("RINGSTRESS_SELFTEST_SLOWDOWN") {
-        Ok(text) => match text.trim().parse::<u32>() {
-            Ok(n @ 1..=100) => n,
-            _ => {
-                panic!("RINGSTRESS_SELFTEST_SLOWDOWN must be a whole number 1..=100, got {text:?}")
-            }
-        },
-        Err(_) => 1,
-    }
-}
-
-/// Measures one Criterion `iter_custom` call of `implementation` (the benchmark's function
-/// id): runs `scenario` (which returns its own timed duration) once, or, for one of ours,
-/// [`selftest_repeats`] times, and sums the durations.
-///
-/// ```
-/// use std::time::Duration;
-///
-/// let elapsed = ringstress::stress::run::measure("rtrb", || Duration::from_millis(2));
-/// assert_eq!(elapsed, Duration::from_millis(2));
-/// ```
-pub fn measure(implementation: &str, mut scenario: impl FnMut() -> Duration) -> Duration {
-    let repeats = if crate::gate::is_ours(Some(implementation)) {
-        selftest_repeats()
-    } else {
-        1
-    };
-    (0..repeats).map(|_| scenario()).sum()
-}
-
 /// The iteration count of a soak run: ten times the iterations of the largest sample
 /// Criterion takes of a case measured with these settings. It estimates the case's cost as
 /// Criterion's warm-up does (run `run_once(iters)` with doubling `iters` until `warm_up` is

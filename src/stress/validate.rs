@@ -95,6 +95,38 @@ impl Tally {
         self.sum_of_squares = self.sum_of_squares.wrapping_add(id.0.wrapping_mul(id.0));
     }
 
+    /// Counts the run of `len` consecutive ids `first`, `first + 1`, …, exactly as `len`
+    /// calls of [`add`](Self::add) would, in a few multiplications: how a receiver counts a
+    /// run it has just checked id by id ([`OrderCheck::check_slice`]).
+    ///
+    /// ```
+    /// use ringstress::stress::validate::{MessageId, Tally};
+    ///
+    /// let mut by_run = Tally::default();
+    /// by_run.add_run(MessageId::new(2, 40), 1000);
+    /// assert_eq!(by_run, Tally::of_stream(2, 40..1040));
+    /// ```
+    #[inline]
+    pub fn add_run(&mut self, first: MessageId, len: u64) {
+        if len == 1 {
+            return self.add(first);
+        }
+        // Σ (a + q) = n·a + Σq and Σ (a + q)² = n·a² + 2a·Σq + Σq² over q in 0..n: ring
+        // identities, so they hold in wrapping arithmetic once Σq and Σq² are exact mod 2^64.
+        let (sum_q, squares_q) = power_sums(len);
+        let a = first.0;
+        self.count += len;
+        self.sum = self
+            .sum
+            .wrapping_add(a.wrapping_mul(len))
+            .wrapping_add(sum_q);
+        self.sum_of_squares = self
+            .sum_of_squares
+            .wrapping_add(a.wrapping_mul(a).wrapping_mul(len))
+            .wrapping_add(a.wrapping_mul(2).wrapping_mul(sum_q))
+            .wrapping_add(squares_q);
+    }
+
     /// Adds another tally (say, another consumer's) to this one.
     pub fn merge(&mut self, other: &Tally) {
         self.count += other.count;
@@ -166,6 +198,65 @@ impl Tally {
     }
 }
 
+/// `(Σq, Σq²)` over `q` in `0..n`, wrapped to 64 bits. The divisions must be exact before
+/// anything wraps: in `u64` while `n(n-1)(2n-1)` fits (`n < 2^20`, every run a ring of this
+/// suite hands out), in `u128` beyond.
+#[inline]
+fn power_sums(n: u64) -> (u64, u64) {
+    if n < 1 << 20 {
+        (n * (n - 1) / 2, n * (n - 1) * (2 * n - 1) / 6)
+    } else {
+        let n = n as u128;
+        (
+            (n * (n - 1) / 2) as u64,
+            (n * (n - 1) * (2 * n - 1) / 6) as u64,
+        )
+    }
+}
+
+/// How many leading ids of `ids` run on from the first one by one (`ids[k] == ids[0] + k`);
+/// at least 1 for a non-empty slice, 0 for an empty one.
+///
+/// Whole blocks of [`RUN_BLOCK`] ids are compared at once, with no branch per id, so the
+/// check of a long run vectorises; the id where the run breaks is found one by one.
+#[inline]
+fn run_len(ids: &[MessageId]) -> usize {
+    let Some(first) = ids.first() else {
+        return 0;
+    };
+    let first = first.0;
+    let mut len = 0;
+    for block in ids.chunks_exact(RUN_BLOCK) {
+        let base = first.wrapping_add(len as u64);
+        let differ = block
+            .iter()
+            .enumerate()
+            .fold(0, |acc, (k, id)| acc | (id.0 ^ base.wrapping_add(k as u64)));
+        if differ != 0 {
+            break;
+        }
+        len += RUN_BLOCK;
+    }
+    // The rest, shorter than a block: usually all of it still runs on (one branch, no
+    // data-dependent exit per id); else find where it breaks, one by one.
+    let base = first.wrapping_add(len as u64);
+    let tail = &ids[len..];
+    let differ = tail
+        .iter()
+        .enumerate()
+        .fold(0, |acc, (k, id)| acc | (id.0 ^ base.wrapping_add(k as u64)));
+    if differ == 0 {
+        return ids.len();
+    }
+    while ids[len].0 == first.wrapping_add(len as u64) {
+        len += 1;
+    }
+    len
+}
+
+/// Ids compared together by [`run_len`].
+const RUN_BLOCK: usize = 16;
+
 /// Checks that, at one receiver, each stream's sequence numbers strictly increase — and,
 /// with [`OrderCheck::gapless`], that they increase by exactly one (a FIFO seen whole).
 #[derive(Debug, Clone)]
@@ -203,26 +294,132 @@ impl OrderCheck {
     pub fn check(&mut self, id: MessageId) -> Result<(), String> {
         let stream = id.stream();
         let Some(next) = self.next.get_mut(stream) else {
-            return Err(format!(
-                "message {id:?} names stream {stream}, which does not exist"
-            ));
+            return Err(unknown_stream(id));
         };
         let seq = id.seq();
-        let in_order = if self.gapless {
-            seq == *next
-        } else {
-            seq >= *next
-        };
-        if !in_order {
-            let wanted = if self.gapless { "exactly" } else { "at least" };
-            return Err(format!(
-                "stream {stream}: expected sequence number {wanted} {next}, got {seq} \
-                 (out of order, duplicated or lost)"
-            ));
+        if seq < *next || (self.gapless && seq != *next) {
+            return Err(out_of_order(stream, *next, seq, self.gapless));
         }
         *next = seq + 1;
         Ok(())
     }
+
+    /// What this receiver got of `stream`, as a tally: in a gapless check exactly the
+    /// sequence numbers `0..next` (each checked in turn), in closed form; otherwise
+    /// `tallies[stream]` as [`check_one`](Self::check_one) and
+    /// [`check_slice`](Self::check_slice) counted it.
+    ///
+    /// # Panics
+    ///
+    /// If `stream` is not one of the checked streams or has no entry in `tallies`.
+    pub fn received(&self, stream: usize, tallies: &[Tally]) -> Tally {
+        if self.gapless {
+            Tally::of_stream(stream, 0..self.next[stream])
+        } else {
+            tallies[stream]
+        }
+    }
+
+    /// Checks one received id as [`check`](Self::check) does, and counts it into `tallies`
+    /// (index = stream): the single-message form of [`check_slice`](Self::check_slice).
+    /// A gapless check leaves `tallies` alone: the order check itself has then seen every
+    /// sequence number exactly once ([`received`](Self::received)).
+    ///
+    /// # Errors
+    ///
+    /// As [`check`](Self::check) (or if `tallies` has no entry for the id's stream).
+    #[inline(always)]
+    pub fn check_one(&mut self, id: MessageId, tallies: &mut [Tally]) -> Result<(), String> {
+        let stream = id.stream();
+        let Some(next) = self.next.get_mut(stream) else {
+            return Err(unknown_stream(id));
+        };
+        let seq = id.seq();
+        if self.gapless {
+            if seq != *next {
+                return Err(out_of_order(stream, *next, seq, true));
+            }
+        } else {
+            if seq < *next {
+                return Err(out_of_order(stream, *next, seq, false));
+            }
+            let Some(tally) = tallies.get_mut(stream) else {
+                return Err(unknown_stream(id));
+            };
+            tally.add(id);
+        }
+        *next = seq + 1;
+        Ok(())
+    }
+
+    /// Checks a received slice as [`check`](Self::check) would each of its ids in turn, and
+    /// counts them into `tallies` (index = stream), run by run: a *run* is a stretch of
+    /// consecutive ids of one stream (what a producer's burst becomes in a FIFO), checked id
+    /// by id in blocks that vectorise ([`run_len`]) and counted with
+    /// [`Tally::add_run`] (not in a gapless check, as in [`check_one`](Self::check_one)).
+    /// Only where a run starts is there a per-stream lookup and an order comparison, so a
+    /// burst costs a few instructions per message, not a branch each.
+    ///
+    /// ```
+    /// use ringstress::stress::validate::{MessageId, OrderCheck, Tally};
+    ///
+    /// let mut order = OrderCheck::increasing(2);
+    /// let mut tallies = [Tally::default(); 2];
+    /// let ids: Vec<MessageId> = [(0, 0), (0, 1), (1, 0), (0, 2)]
+    ///     .into_iter()
+    ///     .map(|(stream, seq)| MessageId::new(stream, seq))
+    ///     .collect();
+    /// assert!(order.check_slice(&ids, &mut tallies).is_ok());
+    /// assert_eq!(tallies[0], Tally::of_stream(0, 0..3));
+    /// // Stream 1 again from 0: a duplicate.
+    /// assert!(order.check_slice(&ids[2..3], &mut tallies).is_err());
+    /// assert_eq!(order.received(1, &tallies), Tally::of_stream(1, 0..1));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`check`](Self::check), for the first id out of order or of an unknown stream (or
+    /// if `tallies` has no entry for its stream); the ids before it are counted.
+    #[inline]
+    pub fn check_slice(&mut self, ids: &[MessageId], tallies: &mut [Tally]) -> Result<(), String> {
+        let mut rest = ids;
+        while let Some(&first) = rest.first() {
+            let len = run_len(rest);
+            let stream = first.stream();
+            let (Some(next), Some(tally)) = (self.next.get_mut(stream), tallies.get_mut(stream))
+            else {
+                return Err(unknown_stream(first));
+            };
+            let seq = first.seq();
+            if seq < *next || (self.gapless && seq != *next) {
+                return Err(out_of_order(stream, *next, seq, self.gapless));
+            }
+            // Within the run every id is the previous one plus one: in order by construction.
+            *next = seq + len as u64;
+            if !self.gapless {
+                tally.add_run(first, len as u64);
+            }
+            rest = &rest[len..];
+        }
+        Ok(())
+    }
+}
+
+#[cold]
+fn unknown_stream(id: MessageId) -> String {
+    format!(
+        "message {id:?} names stream {}, which does not exist",
+        id.stream()
+    )
+}
+
+#[cold]
+fn out_of_order(stream: usize, next: u64, seq: u64, gapless: bool) -> String {
+    let wanted = if gapless { "exactly" } else { "at least" };
+    format!(
+        "stream {stream}: expected sequence number {wanted} {next}, got {seq} \
+         (out of order, duplicated or lost)"
+    )
 }
 
 #[cfg(test)]
@@ -266,6 +463,81 @@ mod tests {
         seqs.clone()
             .for_each(|seq| counted.add(MessageId::new(stream, seq)));
         assert_eq!(Tally::of_stream(stream, seqs), counted);
+    }
+
+    #[test]
+    fn run_tallies_match_counting_one_by_one() {
+        for (stream, seqs) in [(0, 0..1), (3, 5..6), (7, 0..1000), (1, 100..(1 << 20) + 7)] {
+            let mut by_run = Tally::default();
+            by_run.add_run(MessageId::new(stream, seqs.start), seqs.end - seqs.start);
+            assert_eq!(by_run, Tally::of_stream(stream, seqs));
+        }
+    }
+
+    #[test]
+    fn runs_break_where_an_id_does_not_follow() {
+        let ids: Vec<MessageId> = (0..100).map(|seq| MessageId::new(1, seq)).collect();
+        assert_eq!(run_len(&ids), 100);
+        assert_eq!(run_len(&ids[..0]), 0);
+        for broken in [1, 15, 16, 17, 63, 99] {
+            let mut ids = ids.clone();
+            ids[broken] = MessageId::new(1, 1000);
+            assert_eq!(run_len(&ids), broken, "broken at {broken}");
+        }
+    }
+
+    #[test]
+    fn slice_checks_agree_with_one_by_one_checks() {
+        // Loss, duplicate, reorder and a foreign stream, at positions in and out of blocks.
+        let good: Vec<MessageId> = (0..40)
+            .map(|seq| MessageId::new(seq as usize % 2, seq / 2))
+            .collect();
+        let mut cases = vec![good.clone()];
+        for at in [0, 5, 17, 39] {
+            let mut lost = good.clone();
+            lost.remove(at);
+            let mut duplicated = good.clone();
+            duplicated.insert(at, good[at]);
+            let mut swapped = good.clone();
+            swapped.swap(at, (at + 2) % good.len());
+            let mut foreign = good.clone();
+            foreign[at] = MessageId::new(9, 0);
+            cases.extend([lost, duplicated, swapped, foreign]);
+        }
+        let runs: Vec<MessageId> = (0..64)
+            .map(|seq| MessageId::new(0, seq))
+            .chain((0..64).map(|seq| MessageId::new(1, seq)))
+            .collect();
+        cases.push(runs.clone());
+        let mut hole = runs.clone();
+        hole.remove(20);
+        cases.push(hole);
+        for gapless in [true, false] {
+            for ids in &cases {
+                let make = || {
+                    if gapless {
+                        OrderCheck::gapless(2)
+                    } else {
+                        OrderCheck::increasing(2)
+                    }
+                };
+                let (mut one_by_one, mut by_slice) = (make(), make());
+                let mut counted = [Tally::default(); 2];
+                let expected = ids.iter().try_for_each(|&id| {
+                    one_by_one.check(id)?;
+                    counted[id.stream()].add(id);
+                    Ok::<(), String>(())
+                });
+                let mut tallies = [Tally::default(); 2];
+                let got = by_slice.check_slice(ids, &mut tallies);
+                assert_eq!(got, expected, "gapless {gapless}: {ids:?}");
+                if got.is_ok() {
+                    for (stream, counted) in counted.iter().enumerate() {
+                        assert_eq!(by_slice.received(stream, &tallies), *counted);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -122,7 +122,6 @@ impl Config {
             capacity: self.capacity,
             pattern: self.pattern,
             overflow: Overflow::Block,
-            simulated_work: false,
             quota: iters,
         }
     }
