@@ -43,7 +43,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::stress::burst::{Bursts, Pattern, RECEIVER_STREAMS};
+use crate::stress::burst::{BurstTable, Pattern, RECEIVER_STREAMS};
 use crate::stress::queue::{Queue, Receiver, Sender};
 use crate::stress::run::{Failure, Job, Worker, run as run_jobs};
 use crate::stress::validate::{MessageId, OrderCheck};
@@ -422,7 +422,7 @@ struct Shared {
     workers: usize,
 }
 
-/// The acceptor's state: its queue ends, generators, buffers and the answered-bitmap, all
+/// The acceptor's state: its queue ends, burst tables, buffers and the answered-bitmap, all
 /// made before the clock starts.
 struct Acceptor<Q: Queue> {
     requests: Q::Sender<Request>,
@@ -430,8 +430,9 @@ struct Acceptor<Q: Queue> {
     iters: u64,
     /// One worker: responses must come back in request order.
     in_order: bool,
-    send_bursts: Bursts,
-    recv_bursts: Bursts,
+    /// Burst lengths, drawn before the clock starts (one load per burst on it).
+    send_bursts: BurstTable,
+    recv_bursts: BurstTable,
     /// The chunk of requests being sent; at most the capacity long.
     request_buf: Vec<Request>,
     /// Where responses land; at most the capacity long.
@@ -459,8 +460,8 @@ impl<Q: Queue> Acceptor<Q> {
             responses,
             iters,
             in_order: config.topology.workers() == 1,
-            send_bursts: Bursts::new(config.pattern, config.capacity, 0),
-            recv_bursts: Bursts::new(config.pattern, config.capacity, RECEIVER_STREAMS),
+            send_bursts: BurstTable::new(config.pattern, config.capacity, 0),
+            recv_bursts: BurstTable::new(config.pattern, config.capacity, RECEIVER_STREAMS),
             request_buf: vec![Request::default(); longest],
             response_buf: vec![Response::default(); longest],
             answered: vec![0; bitmap_words],
@@ -474,7 +475,7 @@ impl<Q: Queue> Acceptor<Q> {
     fn serve(&mut self, worker: &Worker, shared: &Shared) -> Result<u64, Failure> {
         let mut backoff = Backoff::new();
         while self.sent < self.iters {
-            let drawn = self.send_bursts.next().unwrap_or(1) as u64;
+            let drawn = self.send_bursts.next_len() as u64;
             let mut left = drawn.min(self.iters - self.sent);
             while left > 0 {
                 let chunk = (left as usize).min(self.request_buf.len());
@@ -532,11 +533,7 @@ impl<Q: Queue> Acceptor<Q> {
     fn drain(&mut self, worker: &Worker) -> Result<u64, Failure> {
         let mut total = 0;
         loop {
-            let len = self
-                .recv_bursts
-                .next()
-                .unwrap_or(1)
-                .min(self.response_buf.len());
+            let len = self.recv_bursts.next_len().min(self.response_buf.len());
             let got = self.responses.try_recv_burst(&mut self.response_buf[..len]);
             for index in 0..got {
                 let response = self.response_buf[index];
@@ -606,11 +603,12 @@ impl<Q: Queue> Acceptor<Q> {
     }
 }
 
-/// A worker's state: its queue ends, burst generator, buffers and order check.
+/// A worker's state: its queue ends, burst table (drawn before the clock starts), buffers
+/// and order check.
 struct Server<Q: Queue> {
     requests: Q::Receiver<Request>,
     responses: Q::Sender<Response>,
-    recv_bursts: Bursts,
+    recv_bursts: BurstTable,
     request_buf: Vec<Request>,
     response_buf: Vec<Response>,
     order: OrderCheck,
@@ -636,7 +634,7 @@ impl<Q: Queue> Server<Q> {
         Self {
             requests,
             responses,
-            recv_bursts: Bursts::new(
+            recv_bursts: BurstTable::new(
                 config.pattern,
                 config.capacity,
                 RECEIVER_STREAMS + 1 + index as u64,
@@ -656,11 +654,7 @@ impl<Q: Queue> Server<Q> {
         // True once `all_sent` was seen: from then on an empty request queue is final.
         let mut no_more_requests = false;
         loop {
-            let len = self
-                .recv_bursts
-                .next()
-                .unwrap_or(1)
-                .min(self.request_buf.len());
+            let len = self.recv_bursts.next_len().min(self.request_buf.len());
             let got = self.requests.try_recv_burst(&mut self.request_buf[..len]);
             if got == 0 {
                 if no_more_requests {

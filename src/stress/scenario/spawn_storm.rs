@@ -33,7 +33,17 @@
 //! it has pushed; a consumer that waits for a message the producer has already pushed knows
 //! it was lost (so losing a channel's *last* message fails too, instead of hanging). Over
 //! the whole run the receiver's [`Tally`] (count and checksums) must equal the tally of
-//! everything sent, computed in closed form after the clock stops.
+//! everything sent, computed in closed form after the clock stops. Since every message was
+//! checked to be the next of its channel, what a channel delivered is exactly its messages
+//! `0..received`: the receiver counts that in closed form when the channel retires (or the
+//! run ends), not message by message.
+//!
+//! **What the harness costs.** Burst lengths come from [`BurstTable`]s drawn before the
+//! clock starts (one load per burst); a received slice is checked in one pass with no
+//! branch per message (`check_next`); steady bursts (one message each) use the queues'
+//! single-item operations ([`Sender::try_send`], [`Receiver::try_recv`]) instead of
+//! one-element slices. In the single-thread mode the ring is measured alone, so whatever
+//! the harness spends per message hides it.
 //!
 //! **Counting.** `iters` is the number of messages in total (over all channels) per
 //! measured iteration; one message sent and received is one op, so the bench sets
@@ -53,7 +63,7 @@ use crossbeam_utils::CachePadded;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::stress::burst::{Bursts, Pattern, RECEIVER_STREAMS};
+use crate::stress::burst::{BurstTable, Pattern, RECEIVER_STREAMS};
 use crate::stress::queue::{Queue, Receiver, Sender};
 use crate::stress::run::{Failure, Job, Worker, run as run_jobs};
 use crate::stress::validate::{MessageId, SEQ_BITS, Tally};
@@ -301,16 +311,19 @@ impl SlotPicker {
     }
 }
 
-/// One side's working state: its seeded generators and reusable buffers, made before the
-/// clock starts so the timed loop never allocates.
+/// One side's working state: its seeded generators, burst tables and reusable buffers, made
+/// before the clock starts so the timed loop never allocates nor draws a burst length.
 struct Storm {
     capacity: usize,
     iters: u64,
     quota: u64,
-    send_bursts: Bursts,
+    send_bursts: BurstTable,
     send_picks: SlotPicker,
-    recv_bursts: Bursts,
+    recv_bursts: BurstTable,
     recv_picks: SlotPicker,
+    /// Steady pattern: every burst is one message, sent and received with the queues'
+    /// single-item operations (the burst tables then hold only 1s and are not read).
+    single: bool,
     /// Ids of the chunk being sent; at most the capacity long.
     send_buf: Vec<MessageId>,
     /// Where receives land; at most the capacity long, since no channel holds more.
@@ -328,10 +341,11 @@ impl Storm {
             capacity: config.capacity,
             iters,
             quota,
-            send_bursts: Bursts::new(config.pattern, config.capacity, SENDER_STREAM),
+            send_bursts: BurstTable::new(config.pattern, config.capacity, SENDER_STREAM),
             send_picks: SlotPicker::new(SENDER_STREAM),
-            recv_bursts: Bursts::new(config.pattern, config.capacity, RECEIVER_STREAMS),
+            recv_bursts: BurstTable::new(config.pattern, config.capacity, RECEIVER_STREAMS),
             recv_picks: SlotPicker::new(RECEIVER_STREAMS),
+            single: config.pattern == Pattern::Steady,
             send_buf: vec![MessageId::default(); longest],
             recv_buf: vec![MessageId::default(); longest],
             received: Tally::default(),
@@ -342,22 +356,31 @@ impl Storm {
     /// `sent_total` sent overall.
     #[inline(always)]
     fn next_send_len(&mut self, sent: u64, sent_total: u64) -> u64 {
-        let drawn = self.send_bursts.next().unwrap_or(1) as u64;
+        if self.single {
+            // Both limits are at least 1 wherever a burst is due.
+            return 1;
+        }
+        let drawn = self.send_bursts.next_len() as u64;
         drawn.min(self.iters - sent_total).min(self.quota - sent)
     }
 
     /// The length of the next receive burst (at most the buffer).
     #[inline(always)]
     fn next_recv_len(&mut self) -> usize {
-        let drawn = self.recv_bursts.next().unwrap_or(1);
-        drawn.min(self.recv_buf.len())
+        if self.single {
+            return 1;
+        }
+        self.recv_bursts.next_len().min(self.recv_buf.len())
     }
 
     /// The single-thread storm: one thread, both ends of every live channel.
     fn single_thread<Q: Queue>(mut self, worker: &Worker) -> Result<Report, Failure> {
-        let mut live: Vec<Pair<Q>> = (0..LIVE_CHANNELS as u64)
-            .map(|number| Pair::new(number, self.capacity))
-            .collect();
+        if self.single {
+            return self.single_thread_steady::<Q>(worker);
+        }
+        // An array, so a picked slot (a few random bits) indexes it without a bounds check.
+        let mut live: [Pair<Q>; LIVE_CHANNELS] =
+            std::array::from_fn(|slot| Pair::new(slot as u64, self.capacity));
         let mut created = LIVE_CHANNELS as u64;
         let mut sent_total = 0;
         let mut received_total = 0;
@@ -376,7 +399,7 @@ impl Storm {
                     if offset < chunk {
                         // Full. On one thread, room comes only from receiving this channel.
                         let len = self.next_recv_len();
-                        let got = pair.receive(&mut self.recv_buf[..len], &mut self.received);
+                        let got = pair.receive(&mut self.recv_buf[..len], false);
                         let got = got.map_err(|message| worker.fail(message))?;
                         received_total += got as u64;
                         if accepted == 0 && got == 0 {
@@ -393,7 +416,8 @@ impl Storm {
                 left -= chunk as u64;
             }
             if pair.sent == self.quota {
-                received_total += self.finish(pair, worker)?;
+                received_total +=
+                    finish(pair, &mut self.recv_buf, false, &mut self.received, worker)?;
                 *pair = Pair::new(created, self.capacity);
                 created += 1;
             }
@@ -401,13 +425,13 @@ impl Storm {
             // Receive one burst from a channel picked in (another) seeded order.
             let slot = self.recv_picks.pick();
             let len = self.next_recv_len();
-            let got = live[slot].receive(&mut self.recv_buf[..len], &mut self.received);
+            let got = live[slot].receive(&mut self.recv_buf[..len], false);
             received_total += got.map_err(|message| worker.fail(message))? as u64;
             worker.progress(sent_total + received_total);
         }
         let mut open = Vec::with_capacity(LIVE_CHANNELS);
         for pair in &mut live {
-            received_total += self.finish(pair, worker)?;
+            received_total += finish(pair, &mut self.recv_buf, false, &mut self.received, worker)?;
             open.push((pair.number, pair.sent));
         }
         worker.progress(sent_total + received_total);
@@ -417,35 +441,63 @@ impl Storm {
         })
     }
 
-    /// Drains a channel of the single-thread storm: it must deliver exactly what was sent
-    /// to it, then nothing more. Returns how many messages it received.
-    fn finish<Q: Queue>(&mut self, pair: &mut Pair<Q>, worker: &Worker) -> Result<u64, Failure> {
-        let before = pair.received;
-        while pair.received < pair.sent {
-            let len = self
-                .recv_buf
-                .len()
-                .min((pair.sent - pair.received) as usize);
-            let got = pair.receive(&mut self.recv_buf[..len], &mut self.received);
-            if got.map_err(|message| worker.fail(message))? == 0 {
-                return Err(worker.fail(format!(
-                    "channel {}: {} messages sent, only {} arrived ({} lost)",
-                    pair.number,
-                    pair.sent,
-                    pair.received,
-                    pair.sent - pair.received
-                )));
+    /// [`single_thread`](Self::single_thread) under the steady pattern: the same channel
+    /// picks and the same sequence of operations, every burst one message, sent and received
+    /// with the queues' single-item operations; picks and counters live in locals, so what
+    /// the loop costs besides the ring is a few instructions per message.
+    fn single_thread_steady<Q: Queue>(self, worker: &Worker) -> Result<Report, Failure> {
+        let Storm {
+            capacity,
+            iters,
+            quota,
+            mut send_picks,
+            mut recv_picks,
+            mut recv_buf,
+            mut received,
+            ..
+        } = self;
+        let mut live: [Pair<Q>; LIVE_CHANNELS] =
+            std::array::from_fn(|slot| Pair::new(slot as u64, capacity));
+        let mut created = LIVE_CHANNELS as u64;
+        let mut received_total = 0;
+        // (An exclusive range: an inclusive one costs a flag test per message.)
+        for sent_before in 0..iters {
+            // Send one message to a channel picked in seeded order.
+            let pair = &mut live[send_picks.pick()];
+            while !pair.tx.try_send(MessageId::new(pair.stream, pair.sent)) {
+                // Full. On one thread, room comes only from receiving this channel.
+                let got = pair.receive_one().map_err(|message| worker.fail(message))?;
+                if got == 0 {
+                    return Err(worker.fail(format!(
+                        "channel {}: refused a message while nothing could be received \
+                         from it ({} sent, {} received)",
+                        pair.number, pair.sent, pair.received
+                    )));
+                }
+                received_total += got;
             }
+            pair.sent += 1;
+            if pair.sent == quota {
+                received_total += finish(pair, &mut recv_buf, true, &mut received, worker)?;
+                *pair = Pair::new(created, capacity);
+                created += 1;
+            }
+
+            // Receive one message from a channel picked in (another) seeded order.
+            let got = live[recv_picks.pick()].receive_one();
+            received_total += got.map_err(|message| worker.fail(message))?;
+            worker.progress(sent_before + 1 + received_total);
         }
-        let extra = pair.rx.try_recv_burst(&mut self.recv_buf[..1]);
-        if extra > 0 {
-            return Err(worker.fail(format!(
-                "channel {}: delivered {:?} after all {} messages sent to it \
-                 (duplicated)",
-                pair.number, self.recv_buf[0], pair.sent
-            )));
+        let mut open = Vec::with_capacity(LIVE_CHANNELS);
+        for pair in &mut live {
+            received_total += finish(pair, &mut recv_buf, true, &mut received, worker)?;
+            open.push((pair.number, pair.sent));
         }
-        Ok(pair.received - before)
+        worker.progress(iters + received_total);
+        Ok(Report {
+            sent: Some(SentLog::new(created, open)),
+            received,
+        })
     }
 
     /// The producer of the two-thread storm: creates the channels, hands their receiving
@@ -477,10 +529,17 @@ impl Storm {
             let mut left = self.next_send_len(out.sent, sent_total);
             while left > 0 {
                 let chunk = (left as usize).min(self.send_buf.len());
-                fill_ids(&mut self.send_buf[..chunk], out.stream, out.sent);
+                if !self.single {
+                    fill_ids(&mut self.send_buf[..chunk], out.stream, out.sent);
+                }
                 let mut offset = 0;
                 while offset < chunk {
-                    let accepted = out.tx.try_send_burst(&self.send_buf[offset..chunk]);
+                    let accepted = if self.single {
+                        let id = MessageId::new(out.stream, out.sent);
+                        usize::from(out.tx.try_send(id))
+                    } else {
+                        out.tx.try_send_burst(&self.send_buf[offset..chunk])
+                    };
                     if accepted == 0 {
                         if worker.wait(&mut backoff).is_err() {
                             return Err(worker.stalled(out.tx.queued()));
@@ -542,7 +601,7 @@ impl Storm {
             while left > 0 {
                 let incoming = live[slot].as_mut().expect("admitted above");
                 let len = self.next_recv_len().min(left as usize);
-                let got = incoming.receive(&mut self.recv_buf[..len], &mut self.received);
+                let got = incoming.receive(&mut self.recv_buf[..len], self.single);
                 let got = got.map_err(|message| worker.fail(message))?;
                 if got > 0 {
                     left -= got as u64;
@@ -570,21 +629,65 @@ impl Storm {
             let incoming = live[slot].as_mut().expect("still live");
             if incoming.received == self.quota {
                 // The producer replaced it here: nothing more may arrive.
-                if incoming.rx.try_recv_burst(&mut self.recv_buf[..1]) > 0 {
+                if let Some(extra) = incoming.rx.try_recv() {
                     return Err(worker.fail(format!(
-                        "channel {}: delivered {:?} after all {} messages sent to it \
+                        "channel {}: delivered {extra:?} after all {} messages sent to it \
                          (duplicated)",
-                        incoming.number, self.recv_buf[0], self.quota
+                        incoming.number, self.quota
                     )));
                 }
+                // Each was checked to be the next: it delivered exactly `0..quota`.
+                self.received
+                    .merge(&Tally::of_stream(incoming.stream, 0..incoming.received));
                 live[slot] = None;
             }
+        }
+        // The channels still open delivered `0..received` each, likewise.
+        for incoming in live.iter().flatten() {
+            self.received
+                .merge(&Tally::of_stream(incoming.stream, 0..incoming.received));
         }
         Ok(Report {
             sent: None,
             received: self.received,
         })
     }
+}
+
+/// Drains a channel of the single-thread storm into `buf` (one message at a time with the
+/// single-item operation, if `single`): it must deliver exactly what was sent to it, then
+/// nothing more. Counts what it delivered into `tally` and returns how many messages it
+/// received here.
+fn finish<Q: Queue>(
+    pair: &mut Pair<Q>,
+    buf: &mut [MessageId],
+    single: bool,
+    tally: &mut Tally,
+    worker: &Worker,
+) -> Result<u64, Failure> {
+    let before = pair.received;
+    while pair.received < pair.sent {
+        let len = buf.len().min((pair.sent - pair.received) as usize);
+        let got = pair.receive(&mut buf[..len], single);
+        if got.map_err(|message| worker.fail(message))? == 0 {
+            return Err(worker.fail(format!(
+                "channel {}: {} messages sent, only {} arrived ({} lost)",
+                pair.number,
+                pair.sent,
+                pair.received,
+                pair.sent - pair.received
+            )));
+        }
+    }
+    if let Some(extra) = pair.rx.try_recv() {
+        return Err(worker.fail(format!(
+            "channel {}: delivered {extra:?} after all {} messages sent to it (duplicated)",
+            pair.number, pair.sent
+        )));
+    }
+    // Each of them was checked to be the next: it delivered exactly `0..received`.
+    tally.merge(&Tally::of_stream(pair.stream, 0..pair.received));
+    Ok(pair.received - before)
 }
 
 /// A channel's receiving end on its way to the consumer: the slot it was opened in, its
@@ -614,55 +717,60 @@ fn admit<Q: Queue>(slot: usize, waiting: &mut VecDeque<Handle<Q>>) -> Option<Inc
 #[inline(always)]
 fn fill_ids(ids: &mut [MessageId], stream: usize, first_seq: u64) {
     let first = MessageId::new(stream, first_seq).0;
-    // Steady bursts are single messages: skip the vector loop's set-up.
-    if let [id] = ids {
-        *id = MessageId(first);
-        return;
-    }
     for (offset, id) in ids.iter_mut().enumerate() {
         *id = MessageId(first + offset as u64);
     }
 }
 
+/// Receives from `rx` up to `buf.len()` messages of channel `number` (message stream
+/// `stream`), which has delivered `received` so far, and checks them ([`check_next`]);
+/// returns how many arrived. Under the steady pattern (`single`; `buf` is then one long)
+/// it uses the queue's single-item receive.
+#[inline(always)]
+fn receive_next<R: Receiver<MessageId>>(
+    rx: &mut R,
+    single: bool,
+    number: u64,
+    stream: usize,
+    received: &mut u64,
+    buf: &mut [MessageId],
+) -> Result<usize, String> {
+    if single {
+        let Some(id) = rx.try_recv() else {
+            return Ok(0);
+        };
+        if id != MessageId::new(stream, *received) {
+            return Err(describe_gap(number, stream, *received, &[id]));
+        }
+        *received += 1;
+        return Ok(1);
+    }
+    let got = rx.try_recv_burst(buf);
+    check_next(number, stream, received, &buf[..got])?;
+    Ok(got)
+}
+
 /// Checks `ids`, just received from channel `number` (message stream `stream`) after it
 /// delivered `received` messages: each must be the next of its channel. Counts them into
-/// `tally` and `received`.
+/// `received`. (What a channel delivered is then exactly its messages `0..received`, so
+/// its tally is taken in closed form when it retires.)
 ///
-/// The loop has no early exit and keeps its sums in registers, so it vectorises; the rare
-/// failure is located afterwards.
+/// The check is one pass with no early exit and no branch per message, so it vectorises;
+/// the rare failure is located afterwards.
 #[inline(always)]
 fn check_next(
     number: u64,
     stream: usize,
     received: &mut u64,
     ids: &[MessageId],
-    tally: &mut Tally,
 ) -> Result<(), String> {
     let first = MessageId::new(stream, *received).0;
-    // Steady bursts are single messages: skip the vector loop's set-up.
-    if let [id] = ids {
-        if id.0 != first {
-            return Err(describe_gap(number, stream, *received, ids));
-        }
-        tally.add(*id);
-        *received += 1;
-        return Ok(());
-    }
-    let mut mismatched = false;
-    let (mut sum, mut sum_of_squares) = (0u64, 0u64);
-    for (offset, id) in ids.iter().enumerate() {
-        mismatched |= id.0 != first.wrapping_add(offset as u64);
-        sum = sum.wrapping_add(id.0);
-        sum_of_squares = sum_of_squares.wrapping_add(id.0.wrapping_mul(id.0));
-    }
-    if mismatched {
+    let differ = ids.iter().enumerate().fold(0, |acc, (offset, id)| {
+        acc | (id.0 ^ first.wrapping_add(offset as u64))
+    });
+    if differ != 0 {
         return Err(describe_gap(number, stream, *received, ids));
     }
-    tally.merge(&Tally {
-        count: ids.len() as u64,
-        sum,
-        sum_of_squares,
-    });
     *received += ids.len() as u64;
     Ok(())
 }
@@ -711,18 +819,33 @@ impl<Q: Queue> Pair<Q> {
         }
     }
 
-    /// Receives up to `buf.len()` messages and checks them; returns how many arrived.
+    /// Receives up to `buf.len()` messages (one with the single-item operation, if
+    /// `single`) and checks them; returns how many arrived.
     #[inline(always)]
-    fn receive(&mut self, buf: &mut [MessageId], tally: &mut Tally) -> Result<usize, String> {
-        let got = self.rx.try_recv_burst(buf);
-        check_next(
+    fn receive(&mut self, buf: &mut [MessageId], single: bool) -> Result<usize, String> {
+        receive_next(
+            &mut self.rx,
+            single,
             self.number,
             self.stream,
             &mut self.received,
-            &buf[..got],
-            tally,
-        )?;
-        Ok(got)
+            buf,
+        )
+    }
+
+    /// Receives one message with the single-item operation, if one is queued, and checks
+    /// it; returns how many arrived (0 or 1).
+    #[inline(always)]
+    fn receive_one(&mut self) -> Result<u64, String> {
+        let got = receive_next(
+            &mut self.rx,
+            true,
+            self.number,
+            self.stream,
+            &mut self.received,
+            &mut [],
+        );
+        got.map(|got| got as u64)
     }
 }
 
@@ -778,18 +901,18 @@ struct Incoming<Q: Queue> {
 }
 
 impl<Q: Queue> Incoming<Q> {
-    /// Receives up to `buf.len()` messages and checks them; returns how many arrived.
+    /// Receives up to `buf.len()` messages (one with the single-item operation, if
+    /// `single`) and checks them; returns how many arrived.
     #[inline(always)]
-    fn receive(&mut self, buf: &mut [MessageId], tally: &mut Tally) -> Result<usize, String> {
-        let got = self.rx.try_recv_burst(buf);
-        check_next(
+    fn receive(&mut self, buf: &mut [MessageId], single: bool) -> Result<usize, String> {
+        receive_next(
+            &mut self.rx,
+            single,
             self.number,
             self.stream,
             &mut self.received,
-            &buf[..got],
-            tally,
-        )?;
-        Ok(got)
+            buf,
+        )
     }
 }
 
