@@ -1352,7 +1352,9 @@ fn the_table_has_hardware_rows_sorted_by_id_and_a_verdict() {
     assert!(
         lines.iter().any(
             |line| line.starts_with("| demo/1p1c | ringstress-spsc | 1 vs v0.1 |")
-                && line.ends_with("| 1 of 1 (p = 0.500) | 1 of 1 | slower, sign test not met |")
+                && line.ends_with(
+                    "| 1 of 1 (p = 0.500) | 1 of 1 | -10% | slower, sign test not met |"
+                )
         ),
         "the group check is listed:\n{text}"
     );

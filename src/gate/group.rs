@@ -25,6 +25,20 @@
 //!    `k` under a fair coin, `sum(C(n, i), i >= k) / 2^n`, is at most [`SIGN_TEST_LEVEL`]
 //!    (8 of 9, 7 of 7, 5 of 5; never with 4 cells or fewer).
 //!
+//! **Pattern slices.** A ring regression often hits one code path only: a slower single-item
+//! push shows in the steady cells, a slower batch claim in the uniform and avalanche ones,
+//! and the other cells of the group hold, so the whole group's sign test cannot pass. Each
+//! group is therefore also judged per burst pattern (its cells across capacities): a slice
+//! is **regressed** when every one of its cells is slower than its peers and its mean
+//! relative change is a drop beyond the larger of the group margin and
+//! [`SLICE_NOISE_FACTOR`] times the group's *peer noise*. The peer noise is measured in the
+//! same run, on code that did not change: in every cell with two peers or more, each peer's
+//! log ratio relative to the mean of the other peers there; its root mean square over the
+//! group says how far one implementation moves against the others between two runs of this
+//! machine in this group (a few percent single-threaded, tens of percent across threads).
+//! A slice of a noisy group thus needs a larger drop; a group with fewer than
+//! [`MIN_NOISE_SAMPLES`] such peer figures gets no slice check.
+//!
 //! Criterion's own per-cell significance is counted for the table but does not decide: it
 //! compares raw figures, so a slow phase of the machine makes it fire on unchanged code,
 //! while the sign test counts cells relative to their peers. Only comparisons with a named
@@ -53,6 +67,13 @@ use super::results::{Against, BenchmarkResult, ChangeData};
 /// pattern, not chance, when a fair coin would give as many slower cells with at most this
 /// probability.
 pub const SIGN_TEST_LEVEL: f64 = 0.05;
+
+/// How many times the group's peer noise a pattern slice's drop must exceed.
+pub const SLICE_NOISE_FACTOR: f64 = 3.0;
+
+/// The fewest peer figures (peers in cells with another peer) that measure a group's peer
+/// noise; below it, no slice check is made.
+pub const MIN_NOISE_SAMPLES: usize = 4;
 
 /// A group's call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +113,28 @@ pub fn call_group(mean_log_ratio: f64, compared: usize, slower: usize, margin: f
     }
 }
 
+/// The call for a pattern slice whose cells' log throughput ratios relative to their peers
+/// are `relative`, against a drop threshold given as a fraction: regressed when every cell
+/// is slower and their mean is a drop beyond the threshold.
+///
+/// ```
+/// use ringstress::gate::{GroupCall, call_slice};
+///
+/// let quarter_slower = 0.75_f64.ln();
+/// assert_eq!(call_slice(&[quarter_slower; 3], 0.15), GroupCall::Regressed);
+/// assert_eq!(call_slice(&[quarter_slower, quarter_slower, 0.01], 0.15), GroupCall::SlowerNotSignificant);
+/// assert_eq!(call_slice(&[quarter_slower; 3], 0.30), GroupCall::WithinNoise);
+/// ```
+pub fn call_slice(relative: &[f64], threshold: f64) -> GroupCall {
+    if relative.is_empty() || mean(relative).exp() - 1.0 >= -threshold {
+        GroupCall::WithinNoise
+    } else if relative.iter().all(|&r| r < 0.0) {
+        GroupCall::Regressed
+    } else {
+        GroupCall::SlowerNotSignificant
+    }
+}
+
 /// The one-sided sign test: the probability that a fair coin tossed `n` times shows at
 /// least `k` heads, `sum(C(n, i), i >= k) / 2^n`.
 ///
@@ -122,6 +165,12 @@ pub fn sign_test_p(n: usize, k: usize) -> f64 {
 pub struct GroupCheck {
     /// The group, e.g. `mpmc_thrash/2p2c`.
     pub group: String,
+    /// The burst pattern of a pattern-slice check (its cells across capacities); `None` for
+    /// the whole group.
+    pub pattern: Option<String>,
+    /// The drop (a fraction) beyond which the check calls a regression: the group margin,
+    /// or for a slice the larger of it and the peer noise times [`SLICE_NOISE_FACTOR`].
+    pub threshold: f64,
     /// Our implementation, e.g. `ringstress-mpmc`.
     pub implementation: String,
     /// The baseline compared with.
@@ -202,7 +251,8 @@ impl Cell<'_> {
 }
 
 /// The group checks of `results`: one per group and implementation of ours with at least
-/// one benchmark compared with a named baseline, sorted by group, then implementation.
+/// one benchmark compared with a named baseline, sorted by group, then implementation, each
+/// followed by its pattern-slice checks (where the group's peer noise can be measured).
 pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupCheck> {
     let all: Vec<Compared<'_>> = results.iter().filter_map(compared).collect();
     // Per cell (group, parameter, baseline): the peers' log ratios.
@@ -224,37 +274,110 @@ pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupChec
             .or_default()
             .push(Cell { ours: c, drift });
     }
-    ours.into_iter()
-        .map(|((group, implementation, baseline), cells)| {
-            let own: Vec<f64> = cells.iter().map(|cell| cell.ours.log_ratio).collect();
-            let drifts: Vec<f64> = cells.iter().filter_map(|cell| cell.drift).collect();
-            let relative: Vec<f64> = cells.iter().map(Cell::relative).collect();
-            let slower_cells: Vec<String> = cells
+    let margin = rules.margins.group.fraction();
+    let mut checks = Vec::new();
+    for ((group, implementation, baseline), cells) in &ours {
+        let all: Vec<&Cell<'_>> = cells.iter().collect();
+        let whole = check_of(group, implementation, baseline, &all, None, margin);
+        checks.push(whole);
+        let Some(noise) = peer_noise(&peers, group, baseline) else {
+            continue;
+        };
+        // As a fraction of throughput: exp(-k σ) below 1.
+        let threshold = margin.max(1.0 - (-SLICE_NOISE_FACTOR * noise).exp());
+        let mut patterns: Vec<&str> = cells
+            .iter()
+            .map(|cell| pattern_of(cell.ours.cell))
+            .collect();
+        patterns.sort_unstable();
+        patterns.dedup();
+        for pattern in patterns {
+            let slice: Vec<&Cell<'_>> = cells
                 .iter()
-                .filter(|cell| cell.relative() < 0.0)
-                .map(|cell| cell.ours.id.to_owned())
+                .filter(|cell| pattern_of(cell.ours.cell) == pattern)
                 .collect();
-            let relative_log = mean(&relative);
-            let margin = rules.margins.group.fraction();
-            GroupCheck {
-                group: group.to_owned(),
-                implementation: implementation.to_owned(),
-                baseline: baseline.to_owned(),
-                compared: cells.len(),
-                slower_than_peers: slower_cells.len(),
-                sign_test_p: sign_test_p(cells.len(), slower_cells.len()),
-                significantly_slower: cells
-                    .iter()
-                    .filter(|cell| cell.ours.significantly_slower)
-                    .count(),
-                change: mean(&own).exp() - 1.0,
-                peers_change: (!drifts.is_empty()).then(|| mean(&drifts).exp() - 1.0),
-                relative_change: relative_log.exp() - 1.0,
-                call: call_group(relative_log, cells.len(), slower_cells.len(), margin),
-                slower_cells,
+            if slice.len() >= 2 {
+                checks.push(check_of(
+                    group,
+                    implementation,
+                    baseline,
+                    &slice,
+                    Some(pattern),
+                    threshold,
+                ));
             }
-        })
-        .collect()
+        }
+    }
+    checks
+}
+
+/// The burst pattern of a cell parameter `<capacity>/<pattern>` (the whole parameter if it
+/// has no `/`).
+fn pattern_of(cell: &str) -> &str {
+    cell.rsplit('/').next().unwrap_or(cell)
+}
+
+/// The peer noise of `group` against `baseline`: the root mean square, over the peers in
+/// cells with at least one other peer, of each one's log ratio minus the mean of the others
+/// in its cell; `None` with fewer than [`MIN_NOISE_SAMPLES`] such figures.
+fn peer_noise(peers: &BTreeMap<Key<'_>, Vec<f64>>, group: &str, baseline: &str) -> Option<f64> {
+    let mut squares = Vec::new();
+    for ((cell_group, _, cell_baseline), ratios) in peers {
+        if *cell_group != group || *cell_baseline != baseline || ratios.len() < 2 {
+            continue;
+        }
+        let total: f64 = ratios.iter().sum();
+        let others = (ratios.len() - 1) as f64;
+        squares.extend(ratios.iter().map(|r| {
+            let deviation = r - (total - r) / others;
+            deviation * deviation
+        }));
+    }
+    (squares.len() >= MIN_NOISE_SAMPLES).then(|| mean(&squares).sqrt())
+}
+
+/// The check of one of our implementations over `cells` of a group (all of them, or the
+/// slice of one `pattern`), regressed beyond `threshold`.
+fn check_of(
+    group: &str,
+    implementation: &str,
+    baseline: &str,
+    cells: &[&Cell<'_>],
+    pattern: Option<&str>,
+    threshold: f64,
+) -> GroupCheck {
+    let own: Vec<f64> = cells.iter().map(|cell| cell.ours.log_ratio).collect();
+    let drifts: Vec<f64> = cells.iter().filter_map(|cell| cell.drift).collect();
+    let relative: Vec<f64> = cells.iter().map(|cell| cell.relative()).collect();
+    let slower_cells: Vec<String> = cells
+        .iter()
+        .filter(|cell| cell.relative() < 0.0)
+        .map(|cell| cell.ours.id.to_owned())
+        .collect();
+    let relative_log = mean(&relative);
+    let call = match pattern {
+        None => call_group(relative_log, cells.len(), slower_cells.len(), threshold),
+        Some(_) => call_slice(&relative, threshold),
+    };
+    GroupCheck {
+        group: group.to_owned(),
+        pattern: pattern.map(str::to_owned),
+        threshold,
+        implementation: implementation.to_owned(),
+        baseline: baseline.to_owned(),
+        compared: cells.len(),
+        slower_than_peers: slower_cells.len(),
+        sign_test_p: sign_test_p(cells.len(), slower_cells.len()),
+        significantly_slower: cells
+            .iter()
+            .filter(|cell| cell.ours.significantly_slower)
+            .count(),
+        change: mean(&own).exp() - 1.0,
+        peers_change: (!drifts.is_empty()).then(|| mean(&drifts).exp() - 1.0),
+        relative_change: relative_log.exp() - 1.0,
+        call,
+        slower_cells,
+    }
 }
 
 fn mean(values: &[f64]) -> f64 {

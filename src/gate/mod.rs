@@ -75,7 +75,10 @@ pub use decision::{
 };
 pub use error::GateError;
 pub use floor::{FloorCheck, floor_check, threads_of};
-pub use group::{GroupCall, GroupCheck, SIGN_TEST_LEVEL, call_group, group_checks, sign_test_p};
+pub use group::{
+    GroupCall, GroupCheck, MIN_NOISE_SAMPLES, SIGN_TEST_LEVEL, SLICE_NOISE_FACTOR, call_group,
+    call_slice, group_checks, sign_test_p,
+};
 pub use hardware::{Hardware, cpu_model, logical_cores, memory_total, os_name, utc_date_time};
 pub use margins::{
     DEFAULT_GROUP_MARGIN, DEFAULT_SINGLE_MARGIN, Margins, NOISE_MARGIN_ENV, NoiseMargin,

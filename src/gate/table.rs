@@ -5,7 +5,7 @@
 //! one-line verdict. The same text goes to stdout and to the report file.
 
 use super::decision::{FLOOR_MSGS_PER_SEC, OURS_PREFIX, Rules};
-use super::group::{GroupCheck, SIGN_TEST_LEVEL};
+use super::group::{GroupCall, GroupCheck, SIGN_TEST_LEVEL};
 use super::hardware::Hardware;
 use super::rate::{format_change, format_rate};
 use super::verdict::{Row, Verdict};
@@ -84,17 +84,25 @@ impl ResultsReport {
     }
 }
 
-/// The group checks as a table.
+/// The group checks as a table: every whole group, and the pattern slices that are not
+/// within noise (a slice row names its pattern after the group).
 fn groups_to_markdown(groups: &[GroupCheck]) -> String {
     let mut out = String::from(
         "| Group | Ours | Compared | Change | Peers' change | Change vs peers | \
-         Slower than peers | Significantly slower | Call |\n\
-         |---|---|---|---|---|---|---|---|---|\n",
+         Slower than peers | Significantly slower | Threshold | Call |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
     );
     for check in groups {
+        if check.pattern.is_some() && check.call == GroupCall::WithinNoise {
+            continue;
+        }
+        let group = match &check.pattern {
+            Some(pattern) => format!("{} ({pattern} cells)", check.group),
+            None => check.group.clone(),
+        };
         out.push_str(&format!(
-            "| {} | {} | {} vs {} | {} | {} | {} | {} of {} (p = {:.3}) | {} of {} | {} |\n",
-            escape_cell(&check.group),
+            "| {} | {} | {} vs {} | {} | {} | {} | {} of {} (p = {:.3}) | {} of {} | -{:.0}% | {} |\n",
+            escape_cell(&group),
             escape_cell(&check.implementation),
             check.compared,
             escape_cell(&check.baseline),
@@ -108,6 +116,7 @@ fn groups_to_markdown(groups: &[GroupCheck]) -> String {
             check.sign_test_p,
             check.significantly_slower,
             check.compared,
+            check.threshold * 100.0,
             check.call.label(),
         ));
     }

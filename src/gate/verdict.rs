@@ -67,7 +67,12 @@ fn row_in_group(
                         check.regressed() && check.slower_cells.iter().any(|id| id == result.id())
                     });
                 let (call, described) = if by_group {
-                    let text = "slower than its peers, and its group regressed".to_owned();
+                    let text = match group.and_then(|check| check.pattern.as_deref()) {
+                        Some(pattern) => format!(
+                            "slower than its peers, and its group's {pattern} cells regressed"
+                        ),
+                        None => "slower than its peers, and its group regressed".to_owned(),
+                    };
                     (ChangeCall::Regressed, text)
                 } else if gated && !rules.cell_by_cell {
                     // Raw figures from another harness or machine: not judged alone.
@@ -129,10 +134,19 @@ pub fn rows_for(results: &[BenchmarkResult], rules: &Rules) -> (Vec<Row>, Vec<Gr
     let rows = results
         .iter()
         .map(|result| {
-            let group = groups.iter().find(|check| {
+            // The check that regressed with this cell among its slower ones, if any; else
+            // its whole group's.
+            let covering = |check: &&GroupCheck| {
                 check.group == result.record.group_id
                     && Some(check.implementation.as_str()) == result.record.function_id.as_deref()
-            });
+            };
+            let group = groups
+                .iter()
+                .filter(covering)
+                .find(|check| {
+                    check.regressed() && check.slower_cells.iter().any(|id| id == result.id())
+                })
+                .or_else(|| groups.iter().find(covering));
             let floor = floor_check(result, results, rules.logical_cores);
             row_in_group(result, rules, group, floor.as_ref())
         })
