@@ -101,6 +101,10 @@ pub enum FloorCall {
     Fail,
     /// Under the floor, as it was in the baseline: not a regression below 50M.
     UnderAsInBaseline,
+    /// Under the floor where the baseline was at or above it, but by less than the noise of
+    /// its group on this machine: not a regression below 50M either (see
+    /// [`floor_check`](crate::gate::floor_check)).
+    UnderWithinNoise,
 }
 
 /// The floor's call on a throughput (already normalised for the machine's phase, see
@@ -135,6 +139,9 @@ pub enum Status {
     Regressed,
     /// Ours, under the floor as it was in the baseline too, not regressed: not a failure.
     UnderAsInBaseline,
+    /// Ours, under the floor but within its group's noise of a baseline figure at or above
+    /// it, not regressed: not a failure.
+    UnderWithinNoise,
     /// Ours, but without a throughput in elements: the floor cannot be checked.
     FailNoThroughput,
     /// Someone else's implementation: measured for comparison, never gated.
@@ -157,6 +164,7 @@ impl Status {
             Self::FailFloor => "FAIL (floor)",
             Self::Regressed => "REGRESSED",
             Self::UnderAsInBaseline => "UNDER (baseline)",
+            Self::UnderWithinNoise => "UNDER (noise)",
             Self::FailNoThroughput => "FAIL (no throughput)",
             Self::Peer => "peer",
         }
@@ -188,6 +196,7 @@ pub fn status_of(ours: bool, floor: Option<FloorCall>, gated_call: Option<Change
         Some(FloorCall::Fail) => Status::FailFloor,
         Some(_) if regressed => Status::Regressed,
         Some(FloorCall::UnderAsInBaseline) => Status::UnderAsInBaseline,
+        Some(FloorCall::UnderWithinNoise) => Status::UnderWithinNoise,
         Some(FloorCall::Pass) => Status::Pass,
     }
 }

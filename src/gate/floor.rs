@@ -11,6 +11,13 @@
 //! Ours is divided by that change only when it is a slowdown: a slow phase excuses a drop,
 //! a fast phase of the peers never counts against us.
 //!
+//! **Noise.** A cell whose baseline figure sits just above the floor crosses it now and then
+//! on unchanged code. Falling under the floor fails only when the normalised figure is also
+//! a real drop from the baseline: beyond the larger of the group margin and
+//! [`SLICE_NOISE_FACTOR`](crate::gate::SLICE_NOISE_FACTOR) times the group's peer noise
+//! (how far one peer moves against the others between the two runs, measured in this run as
+//! the group check does). A smaller dip is `UNDER (noise)`, reported, not failed.
+//!
 //! **Reasons**, for one of ours under the floor, from the data of this run: a topology with
 //! more threads than this machine has logical cores is oversubscribed (threads then wait for
 //! a core, not for the ring); else the best peer in the same cell tells whether any queue
@@ -24,7 +31,11 @@
 //! assert_eq!(threads_of("harness_overhead/mpmc_thrash"), None);
 //! ```
 
+use std::collections::BTreeMap;
+
 use super::decision::{FLOOR_MSGS_PER_SEC, FloorCall, call_floor};
+use super::group::{SLICE_NOISE_FACTOR, peer_noise};
+use super::margins::DEFAULT_GROUP_MARGIN;
 use super::rate::{format_change, format_rate};
 use super::results::BenchmarkResult;
 
@@ -47,6 +58,9 @@ pub struct FloorCheck {
     pub baseline_msgs_per_sec: Option<f64>,
     /// The call.
     pub call: FloorCall,
+    /// How far below its baseline figure (a fraction) a cell may fall within its group's
+    /// noise: an `UnderWithinNoise` call stayed within it.
+    pub tolerance: f64,
     /// Why it is under the floor, from this run's figures; `None` when it is not.
     pub reason: Option<String>,
 }
@@ -73,7 +87,16 @@ pub fn floor_check(
     let peers_ratio = peers_ratio(result, beside);
     let normalised = msgs_per_sec / peers_ratio.unwrap_or(1.0).min(1.0);
     let baseline_msgs_per_sec = result.reference_msgs_per_sec();
-    let call = call_floor(normalised, baseline_msgs_per_sec);
+    let tolerance = drop_tolerance(result, beside);
+    let call = match (
+        call_floor(normalised, baseline_msgs_per_sec),
+        baseline_msgs_per_sec,
+    ) {
+        (FloorCall::Fail, Some(then)) if normalised >= then * (1.0 - tolerance) => {
+            FloorCall::UnderWithinNoise
+        }
+        (call, _) => call,
+    };
     let reason = (call != FloorCall::Pass).then(|| reason_under(result, beside, logical_cores));
     Some(FloorCheck {
         msgs_per_sec,
@@ -82,7 +105,34 @@ pub fn floor_check(
         reference,
         baseline_msgs_per_sec,
         call,
+        tolerance,
         reason,
+    })
+}
+
+/// How far (a fraction) a cell of `result`'s group may drop from its baseline figure within
+/// the noise: the larger of [`DEFAULT_GROUP_MARGIN`] and
+/// [`SLICE_NOISE_FACTOR`](crate::gate::SLICE_NOISE_FACTOR) times the group's peer noise
+/// among `beside` (each peer's log ratio, now over the reference, against the mean of the
+/// other peers in its cell, see [`peer_noise`]), when it can be measured.
+fn drop_tolerance(result: &BenchmarkResult, beside: &[BenchmarkResult]) -> f64 {
+    let mut cells: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for peer in beside {
+        if peer.is_ours() || peer.record.group_id != result.record.group_id {
+            continue;
+        }
+        let (Some(now), Some(then)) = (peer.msgs_per_sec(), peer.reference_msgs_per_sec()) else {
+            continue;
+        };
+        let log_ratio = (now / then).ln();
+        if log_ratio.is_finite() {
+            let cell = peer.record.value_str.as_deref().unwrap_or("");
+            cells.entry(cell).or_default().push(log_ratio);
+        }
+    }
+    let noise = peer_noise(cells.values().map(Vec::as_slice));
+    noise.map_or(DEFAULT_GROUP_MARGIN, |noise| {
+        DEFAULT_GROUP_MARGIN.max(1.0 - (-SLICE_NOISE_FACTOR * noise).exp())
     })
 }
 
@@ -107,6 +157,10 @@ impl FloorCheck {
             (FloorCall::UnderAsInBaseline, _, Some(then)) => {
                 format!("under the floor in {reference} too ({then})")
             }
+            (FloorCall::UnderWithinNoise, _, Some(then)) => format!(
+                "under the floor, but within this group's noise (-{:.0}%) of {then} in {reference}",
+                self.tolerance * 100.0
+            ),
             (_, Some(_), Some(then)) => format!("fell under the floor: {then} in {reference}"),
             (_, Some(_), None) => format!("under the floor, and no {reference} figure for it"),
             (_, None, _) => "under the floor, and no baseline to compare with".to_owned(),

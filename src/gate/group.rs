@@ -33,9 +33,10 @@
 //! relative change is a drop beyond the larger of the group margin and
 //! [`SLICE_NOISE_FACTOR`] times the group's *peer noise*. The peer noise is measured in the
 //! same run, on code that did not change: in every cell with two peers or more, each peer's
-//! log ratio relative to the mean of the other peers there; its root mean square over the
-//! group says how far one implementation moves against the others between two runs of this
-//! machine in this group (a few percent single-threaded, tens of percent across threads).
+//! log ratio relative to the mean of the other peers there; their typical size over the
+//! group (the median, scaled to a standard deviation, so one wild peer does not make the
+//! group look noisy) says how far one implementation moves against the others between two
+//! runs of this machine in this group.
 //! A slice of a noisy group thus needs a larger drop; a group with fewer than
 //! [`MIN_NOISE_SAMPLES`] such peer figures gets no slice check.
 //!
@@ -280,7 +281,7 @@ pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupChec
         let all: Vec<&Cell<'_>> = cells.iter().collect();
         let whole = check_of(group, implementation, baseline, &all, None, margin);
         checks.push(whole);
-        let Some(noise) = peer_noise(&peers, group, baseline) else {
+        let Some(noise) = group_peer_noise(&peers, group, baseline) else {
             continue;
         };
         // As a fraction of throughput: exp(-k σ) below 1.
@@ -317,24 +318,50 @@ fn pattern_of(cell: &str) -> &str {
     cell.rsplit('/').next().unwrap_or(cell)
 }
 
-/// The peer noise of `group` against `baseline`: the root mean square, over the peers in
-/// cells with at least one other peer, of each one's log ratio minus the mean of the others
-/// in its cell; `None` with fewer than [`MIN_NOISE_SAMPLES`] such figures.
-fn peer_noise(peers: &BTreeMap<Key<'_>, Vec<f64>>, group: &str, baseline: &str) -> Option<f64> {
-    let mut squares = Vec::new();
-    for ((cell_group, _, cell_baseline), ratios) in peers {
-        if *cell_group != group || *cell_baseline != baseline || ratios.len() < 2 {
-            continue;
-        }
+/// The peer noise of `group` against `baseline` (see [`peer_noise`]).
+fn group_peer_noise(
+    peers: &BTreeMap<Key<'_>, Vec<f64>>,
+    group: &str,
+    baseline: &str,
+) -> Option<f64> {
+    peer_noise(
+        peers
+            .iter()
+            .filter(|((cell_group, _, cell_baseline), _)| {
+                *cell_group == group && *cell_baseline == baseline
+            })
+            .map(|(_, ratios)| ratios.as_slice()),
+    )
+}
+
+/// The peer noise of a group from its cells' peer log ratios (this run over the baseline):
+/// over the peers in cells with at least one other peer, each one's log ratio minus the mean
+/// of the others in its cell; the noise is the median of their sizes scaled to a standard
+/// deviation (× 1.4826, exact for normal noise), so one peer thrown about by the machine does
+/// not make the whole group look noisy. `None` with fewer than [`MIN_NOISE_SAMPLES`] such
+/// figures.
+pub(crate) fn peer_noise<'a>(cells: impl Iterator<Item = &'a [f64]>) -> Option<f64> {
+    let mut deviations = Vec::new();
+    for ratios in cells.filter(|ratios| ratios.len() >= 2) {
         let total: f64 = ratios.iter().sum();
         let others = (ratios.len() - 1) as f64;
-        squares.extend(ratios.iter().map(|r| {
-            let deviation = r - (total - r) / others;
-            deviation * deviation
-        }));
+        deviations.extend(ratios.iter().map(|r| (r - (total - r) / others).abs()));
     }
-    (squares.len() >= MIN_NOISE_SAMPLES).then(|| mean(&squares).sqrt())
+    if deviations.len() < MIN_NOISE_SAMPLES {
+        return None;
+    }
+    deviations.sort_by(f64::total_cmp);
+    let middle = deviations.len() / 2;
+    let median = if deviations.len() % 2 == 0 {
+        (deviations[middle - 1] + deviations[middle]) / 2.0
+    } else {
+        deviations[middle]
+    };
+    Some(MAD_TO_SIGMA * median)
 }
+
+/// The median absolute deviation of normal noise times this is its standard deviation.
+const MAD_TO_SIGMA: f64 = 1.4826;
 
 /// The check of one of our implementations over `cells` of a group (all of them, or the
 /// slice of one `pattern`), regressed beyond `threshold`.

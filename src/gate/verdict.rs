@@ -165,6 +165,8 @@ pub struct Verdict {
     pub below_floor: Vec<String>,
     /// Ours under the floor as they were in the baseline too (whatever their status).
     pub under_as_in_baseline: Vec<String>,
+    /// Ours under the floor within their group's noise of a baseline figure above it.
+    pub under_within_noise: Vec<String>,
     /// The baseline the floor was judged against, if it had figures for this run.
     pub floor_against: Option<String>,
     /// Ours without a throughput in elements.
@@ -193,6 +195,11 @@ impl Verdict {
                 .filter(|row| row.floor == Some(FloorCall::UnderAsInBaseline))
                 .map(|row| row.id.clone())
                 .collect(),
+            under_within_noise: rows
+                .iter()
+                .filter(|row| row.floor == Some(FloorCall::UnderWithinNoise))
+                .map(|row| row.id.clone())
+                .collect(),
             floor_against: rows.iter().find_map(|row| row.floor_against.clone()),
             without_throughput: ids_with(Status::FailNoThroughput),
             regressed: ids_with(Status::Regressed),
@@ -219,14 +226,20 @@ impl Verdict {
         let floor = format_rate(FLOOR_MSGS_PER_SEC);
         let failures = self.below_floor.len();
         let under = self.under_as_in_baseline.len();
+        let within = self.under_within_noise.len();
         let (failures_since, under_in) = match &self.floor_against {
             Some(name) => (format!("new since {name}"), name.as_str()),
             None => ("no baseline to compare with".to_owned(), "a baseline"),
         };
+        let within_text = if within > 0 {
+            format!(", {within} within the noise of a figure above it in {under_in}")
+        } else {
+            String::new()
+        };
         format!(
             "{} of {} of ours under {floor}: {failures} floor failures ({failures_since}), \
-             {under} under the floor in {under_in} too",
-            failures + under,
+             {under} under the floor in {under_in} too{within_text}",
+            failures + under + within,
             self.ours,
         )
     }

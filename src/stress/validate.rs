@@ -355,7 +355,7 @@ impl OrderCheck {
     /// Checks a received slice as [`check`](Self::check) would each of its ids in turn, and
     /// counts them into `tallies` (index = stream), run by run: a *run* is a stretch of
     /// consecutive ids of one stream (what a producer's burst becomes in a FIFO), checked id
-    /// by id in blocks that vectorise ([`run_len`]) and counted with
+    /// by id in blocks that vectorise and counted with
     /// [`Tally::add_run`] (not in a gapless check, as in [`check_one`](Self::check_one)).
     /// Only where a run starts is there a per-stream lookup and an order comparison, so a
     /// burst costs a few instructions per message, not a branch each.

@@ -25,7 +25,7 @@
 //!   ([`Sender::try_send`], [`Receiver::try_recv`]) instead of one-element slices: message by
 //!   message is what steady means, and a chunk buffer would cost more than the message.
 //! - **What the harness costs** per message is what `harness_overhead` reports: the same
-//!   producers and consumers on one thread through a plain array ring ([`run_alone`]),
+//!   producers and consumers on one thread through a plain array ring (`run_alone`),
 //!   each side looping as its thread would.
 //! - **Stopping without a sentinel.** A producer bumps a shared `finished` count (Release)
 //!   once its last message is in. A consumer that finds the queue empty and then sees every
