@@ -40,8 +40,15 @@ macro_rules! bench_main {
             // confidence intervals. Command-line flags can override it, and the baseline.
             let mut criterion = ::criterion::Criterion::default()
                 .nresamples(10_000)
-                .retain_baseline($crate::gate::CURRENT_BASELINE.to_string(), false)
                 .configure_from_args();
+            // With no baseline flag Criterion saves the run as `base` and compares with the
+            // previous run (its `--save-baseline` defaults to "base", which undoes any
+            // baseline set before `configure_from_args`): compare with the current baseline,
+            // leniently, leaving it untouched.
+            if !$crate::gate::CriterionArgs::parse(::std::env::args().skip(1)).explicit_baseline {
+                criterion = criterion
+                    .retain_baseline($crate::gate::CURRENT_BASELINE.to_string(), false);
+            }
             $( $benchmark(&mut criterion); )+
             criterion.final_summary();
             $crate::gate::after_benches(started);

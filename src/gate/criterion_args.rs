@@ -44,6 +44,11 @@ pub struct CriterionArgs {
     pub baseline: BaselineUse,
     /// `--load-baseline NAME`: analyse NAME's saved samples instead of measuring.
     pub load_baseline: Option<String>,
+    /// Whether the command line names a baseline use itself (`--save-baseline`,
+    /// `--baseline`, `--baseline-lenient`, `--discard-baseline`). Without one, Criterion
+    /// would save the run as `base` and compare with the previous run, so
+    /// [`bench_main!`](crate::bench_main) points it at [`CURRENT_BASELINE`] instead.
+    pub explicit_baseline: bool,
 }
 
 /// Criterion's options that take a value, long and short names.
@@ -116,6 +121,8 @@ impl CriterionArgs {
     /// // No flag: the current baseline.
     /// let args = CriterionArgs::parse(["--bench"]);
     /// assert_eq!(args.baseline, BaselineUse::Compare(ringstress::gate::CURRENT_BASELINE.into()));
+    /// assert!(!args.explicit_baseline);
+    /// assert!(CriterionArgs::parse(["--bench", "-s", "v0.4"]).explicit_baseline);
     ///
     /// // `cargo test --benches` passes no `--bench`: Criterion only smoke-tests.
     /// assert!(CriterionArgs::parse(["--save-baseline=v0.1"]).skip_reason().is_some());
@@ -150,6 +157,10 @@ impl CriterionArgs {
             profile_time: raw.value("profile-time").is_some(),
             baseline,
             load_baseline: raw.value("load-baseline").map(str::to_owned),
+            explicit_baseline: ["save-baseline", "baseline", "baseline-lenient"]
+                .iter()
+                .any(|name| raw.value(name).is_some())
+                || raw.has_flag("discard-baseline"),
         }
     }
 
