@@ -19,7 +19,9 @@
 //! peers beside it, where noise makes about half of them slower and half faster. So the
 //! call, per group and implementation of ours, is **regressed** when both
 //!
-//! 1. the group's change relative to the peers is a drop beyond the group margin, and
+//! 1. the group's change relative to the peers is a drop beyond the group's threshold: the
+//!    larger of the group margin and [`SLICE_NOISE_FACTOR`] times its *peer noise* (below),
+//!    and
 //! 2. a one-sided sign test over its cells says "slower than the peers" (relative change
 //!    below zero) is not chance: with `k` of `n` cells slower, the probability of at least
 //!    `k` under a fair coin, `sum(C(n, i), i >= k) / 2^n`, is at most [`SIGN_TEST_LEVEL`]
@@ -177,8 +179,9 @@ pub struct GroupCheck {
     /// The burst pattern of a pattern-slice check (its cells across capacities); `None` for
     /// the whole group.
     pub pattern: Option<String>,
-    /// The drop (a fraction) beyond which the check calls a regression: the group margin,
-    /// or for a slice the larger of it and the peer noise times [`SLICE_NOISE_FACTOR`].
+    /// The drop (a fraction) beyond which the check calls a regression: the larger of the
+    /// group margin and the group's peer noise times [`SLICE_NOISE_FACTOR`] (the margin
+    /// alone when the noise cannot be measured).
     pub threshold: f64,
     /// Our implementation, e.g. `ringstress-mpmc`.
     pub implementation: String,
@@ -286,14 +289,17 @@ pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupChec
     let margin = rules.margins.group.fraction();
     let mut checks = Vec::new();
     for ((group, implementation, baseline), cells) in &ours {
-        let all: Vec<&Cell<'_>> = cells.iter().collect();
-        let whole = check_of(group, implementation, baseline, &all, None, margin);
-        checks.push(whole);
-        let Some(noise) = group_peer_noise(&peers, group, baseline) else {
-            continue;
-        };
+        let noise = group_peer_noise(&peers, group, baseline);
         // As a fraction of throughput: exp(-k σ) below 1.
-        let threshold = margin.max(1.0 - (-SLICE_NOISE_FACTOR * noise).exp());
+        let threshold = noise.map_or(margin, |noise| {
+            margin.max(1.0 - (-SLICE_NOISE_FACTOR * noise).exp())
+        });
+        let all: Vec<&Cell<'_>> = cells.iter().collect();
+        let whole = check_of(group, implementation, baseline, &all, None, threshold);
+        checks.push(whole);
+        if noise.is_none() {
+            continue;
+        }
         let mut patterns: Vec<&str> = cells
             .iter()
             .map(|cell| pattern_of(cell.ours.cell))
