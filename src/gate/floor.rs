@@ -67,11 +67,14 @@ pub struct FloorCheck {
 
 /// The floor check of `result` (one of ours with a throughput in elements; `None`
 /// otherwise), with the peers among `beside` (the results of the same run) as the measure
-/// of the machine, on a machine with `logical_cores`.
+/// of the machine, on a machine with `logical_cores`; a drop within `group_threshold` (the
+/// threshold of its group check, if it had one) or else within the group's peer noise
+/// measured here is no floor failure.
 pub fn floor_check(
     result: &BenchmarkResult,
     beside: &[BenchmarkResult],
     logical_cores: Option<usize>,
+    group_threshold: Option<f64>,
 ) -> Option<FloorCheck> {
     if !result.is_ours() {
         return None;
@@ -87,7 +90,9 @@ pub fn floor_check(
     let peers_ratio = peers_ratio(result, beside);
     let normalised = msgs_per_sec / peers_ratio.unwrap_or(1.0).min(1.0);
     let baseline_msgs_per_sec = result.reference_msgs_per_sec();
-    let tolerance = drop_tolerance(result, beside);
+    // The same threshold as its group's regression check when there is one, so the floor
+    // and the group call agree on what this group's noise allows.
+    let tolerance = group_threshold.unwrap_or_else(|| drop_tolerance(result, beside));
     let call = match (
         call_floor(normalised, baseline_msgs_per_sec),
         baseline_msgs_per_sec,

@@ -39,7 +39,12 @@ pub struct Row {
 /// The row for one result judged alone: without its group, and with no peers beside it
 /// to normalise the floor (see [`rows_for`]).
 pub fn row_for(result: &BenchmarkResult, rules: &Rules) -> Row {
-    let floor = floor_check(result, std::slice::from_ref(result), rules.logical_cores);
+    let floor = floor_check(
+        result,
+        std::slice::from_ref(result),
+        rules.logical_cores,
+        None,
+    );
     row_in_group(result, rules, None, floor.as_ref())
 }
 
@@ -147,7 +152,12 @@ pub fn rows_for(results: &[BenchmarkResult], rules: &Rules) -> (Vec<Row>, Vec<Gr
                     check.regressed() && check.slower_cells.iter().any(|id| id == result.id())
                 })
                 .or_else(|| groups.iter().find(covering));
-            let floor = floor_check(result, results, rules.logical_cores);
+            let threshold = groups
+                .iter()
+                .filter(covering)
+                .find(|check| check.pattern.is_none())
+                .map(|check| check.threshold);
+            let floor = floor_check(result, results, rules.logical_cores, threshold);
             row_in_group(result, rules, group, floor.as_ref())
         })
         .collect();
