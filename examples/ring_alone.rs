@@ -70,47 +70,35 @@ fn empty_or_panic(result: Result<u64, TryPopError>) -> Option<u64> {
     }
 }
 
-impl Ring for Spsc {
-    const NAME: &'static str = "spsc";
-    type P = spsc::Producer<u64>;
-    type C = spsc::Consumer<u64>;
-    fn channel() -> (Self::P, Self::C) {
-        spsc::channel(CAPACITY)
-    }
-    fn try_push(p: &mut Self::P, value: u64) -> Result<(), u64> {
-        full_or_panic(p.try_push(value))
-    }
-    fn try_pop(c: &mut Self::C) -> Option<u64> {
-        empty_or_panic(c.try_pop())
-    }
-    fn push_slice(p: &mut Self::P, items: &[u64]) -> usize {
-        p.push_slice(items)
-    }
-    fn pop_slice(c: &mut Self::C, out: &mut [u64]) -> usize {
-        c.pop_slice(out)
-    }
+/// Implements [`Ring`] for `$ring` over the module `$module` (`spsc` or `mpmc`): both rings
+/// have the same method names, so one body serves both.
+macro_rules! impl_ring {
+    ($ring:ident, $module:ident) => {
+        impl Ring for $ring {
+            const NAME: &'static str = stringify!($module);
+            type P = $module::Producer<u64>;
+            type C = $module::Consumer<u64>;
+            fn channel() -> (Self::P, Self::C) {
+                $module::channel(CAPACITY)
+            }
+            fn try_push(p: &mut Self::P, value: u64) -> Result<(), u64> {
+                full_or_panic(p.try_push(value))
+            }
+            fn try_pop(c: &mut Self::C) -> Option<u64> {
+                empty_or_panic(c.try_pop())
+            }
+            fn push_slice(p: &mut Self::P, items: &[u64]) -> usize {
+                p.push_slice(items)
+            }
+            fn pop_slice(c: &mut Self::C, out: &mut [u64]) -> usize {
+                c.pop_slice(out)
+            }
+        }
+    };
 }
 
-impl Ring for Mpmc {
-    const NAME: &'static str = "mpmc";
-    type P = mpmc::Producer<u64>;
-    type C = mpmc::Consumer<u64>;
-    fn channel() -> (Self::P, Self::C) {
-        mpmc::channel(CAPACITY)
-    }
-    fn try_push(p: &mut Self::P, value: u64) -> Result<(), u64> {
-        full_or_panic(p.try_push(value))
-    }
-    fn try_pop(c: &mut Self::C) -> Option<u64> {
-        empty_or_panic(c.try_pop())
-    }
-    fn push_slice(p: &mut Self::P, items: &[u64]) -> usize {
-        p.push_slice(items)
-    }
-    fn pop_slice(c: &mut Self::C, out: &mut [u64]) -> usize {
-        c.pop_slice(out)
-    }
-}
+impl_ring!(Spsc, spsc);
+impl_ring!(Mpmc, mpmc);
 
 /// One thread: push a burst one by one, pop it one by one. Returns the sum popped.
 fn one_thread_one<R: Ring>(p: &mut R::P, c: &mut R::C) -> u64 {
