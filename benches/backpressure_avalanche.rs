@@ -1,6 +1,6 @@
 //! Backpressure avalanche: two bursty producers overflow a ring in front of a slower
 //! consumer, under each overflow policy (see
-//! `ringstress::stress::scenario::backpressure_avalanche`).
+//! `ringstress_suite::stress::scenario::backpressure_avalanche`).
 //!
 //! Groups `backpressure_avalanche/block`, `/shed` and `/retry`; function = the queue,
 //! parameter = `<capacity>/<pattern>`. `iters` = messages each producer *delivers* (shed
@@ -11,9 +11,11 @@ mod case;
 mod peers;
 
 use criterion::{Criterion, Throughput};
-use ringstress::stress::grid::Grid;
-use ringstress::stress::queue::RingMpmc;
-use ringstress::stress::scenario::backpressure_avalanche::{self as scenario, Config, Overflow};
+use ringstress_suite::stress::grid::Grid;
+use ringstress_suite::stress::queue::RingMpmc;
+use ringstress_suite::stress::scenario::backpressure_avalanche::{
+    self as scenario, Config, Overflow,
+};
 
 use case::bench_case;
 use peers::{ArrayQueue, CrossbeamChannel, StdMpsc};
@@ -40,4 +42,4 @@ fn backpressure_avalanche(c: &mut Criterion) {
     }
 }
 
-ringstress::bench_main!(backpressure_avalanche);
+ringstress_suite::bench_main!(backpressure_avalanche);

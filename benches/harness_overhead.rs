@@ -16,11 +16,11 @@
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use ringstress::stress::burst::Pattern;
-use ringstress::stress::grid::{Grid, parameter};
-use ringstress::stress::queue::RingMpmc;
-use ringstress::stress::scenario::backpressure_avalanche::{self, Overflow};
-use ringstress::stress::scenario::mpmc_thrash::{self, Topology};
+use ringstress_suite::stress::burst::Pattern;
+use ringstress_suite::stress::grid::{Grid, parameter};
+use ringstress_suite::stress::queue::RingMpmc;
+use ringstress_suite::stress::scenario::backpressure_avalanche::{self, Overflow};
+use ringstress_suite::stress::scenario::mpmc_thrash::{self, Topology};
 
 /// The function id of every benchmark here.
 const HARNESS: &str = "harness";
@@ -82,4 +82,4 @@ fn harness_overhead(c: &mut Criterion) {
     group.finish();
 }
 
-ringstress::bench_main!(harness_overhead);
+ringstress_suite::bench_main!(harness_overhead);

@@ -1,6 +1,6 @@
 //! HTTP flood: an acceptor sends 64-byte requests to workers, which parse them (a seeded
 //! simulated delay) and answer on a response queue the acceptor drains while it sends (see
-//! `ringstress::stress::scenario::http_flood`).
+//! `ringstress_suite::stress::scenario::http_flood`).
 //!
 //! Groups `http_flood/1-worker` and `http_flood/2-workers`; function = the queue, parameter
 //! = `<capacity>/<pattern>`. `iters` = requests; a request and its response are two
@@ -11,9 +11,9 @@ mod case;
 mod peers;
 
 use criterion::{Criterion, Throughput};
-use ringstress::stress::grid::Grid;
-use ringstress::stress::queue::{RingMpmc, RingSpsc};
-use ringstress::stress::scenario::http_flood::{
+use ringstress_suite::stress::grid::Grid;
+use ringstress_suite::stress::queue::{RingMpmc, RingSpsc};
+use ringstress_suite::stress::scenario::http_flood::{
     Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME,
 };
 
@@ -59,4 +59,4 @@ fn http_flood(c: &mut Criterion) {
     }
 }
 
-ringstress::bench_main!(http_flood);
+ringstress_suite::bench_main!(http_flood);

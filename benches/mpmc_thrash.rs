@@ -1,5 +1,5 @@
 //! MPMC thrash: producer/consumer contention on one ring, with overflow (see
-//! `ringstress::stress::scenario::mpmc_thrash`).
+//! `ringstress_suite::stress::scenario::mpmc_thrash`).
 //!
 //! Groups `mpmc_thrash/1p1c`, `/2p2c`, `/4p4c`, `/4p1c` and `/1p4c`; function = the queue,
 //! parameter = `<capacity>/<pattern>`. `iters` = messages per producer, so throughput is one
@@ -9,9 +9,9 @@ mod case;
 mod peers;
 
 use criterion::{Criterion, Throughput};
-use ringstress::stress::grid::Grid;
-use ringstress::stress::queue::{RingMpmc, RingSpsc};
-use ringstress::stress::scenario::mpmc_thrash::{
+use ringstress_suite::stress::grid::Grid;
+use ringstress_suite::stress::queue::{RingMpmc, RingSpsc};
+use ringstress_suite::stress::scenario::mpmc_thrash::{
     Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME,
 };
 
@@ -47,4 +47,4 @@ fn mpmc_thrash(c: &mut Criterion) {
     }
 }
 
-ringstress::bench_main!(mpmc_thrash);
+ringstress_suite::bench_main!(mpmc_thrash);

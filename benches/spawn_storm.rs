@@ -1,6 +1,6 @@
 //! Spawn storm: a storm of short-lived channels, created and dropped continuously, sends and
 //! receives interleaved across the live ones in seeded order (see
-//! `ringstress::stress::scenario::spawn_storm`).
+//! `ringstress_suite::stress::scenario::spawn_storm`).
 //!
 //! Groups `spawn_storm/single-thread` and `spawn_storm/two-thread`; function = the queue,
 //! parameter = `<capacity>/<pattern>`. `iters` = messages in total, so throughput is one
@@ -10,9 +10,9 @@ mod case;
 mod peers;
 
 use criterion::{Criterion, Throughput};
-use ringstress::stress::grid::Grid;
-use ringstress::stress::queue::{RingMpmc, RingSpsc};
-use ringstress::stress::scenario::spawn_storm::{
+use ringstress_suite::stress::grid::Grid;
+use ringstress_suite::stress::queue::{RingMpmc, RingSpsc};
+use ringstress_suite::stress::scenario::spawn_storm::{
     Config, MEASUREMENT_TIME, Mode, SAMPLE_SIZE, WARM_UP_TIME,
 };
 
@@ -48,4 +48,4 @@ fn spawn_storm(c: &mut Criterion) {
     }
 }
 
-ringstress::bench_main!(spawn_storm);
+ringstress_suite::bench_main!(spawn_storm);

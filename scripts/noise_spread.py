@@ -25,8 +25,8 @@ import statistics
 import sys
 from pathlib import Path
 
-GROUP_MARGIN = 0.15  # DEFAULT_GROUP_MARGIN in src/gate/margins.rs
-NOISE_FACTOR = 3.0  # SLICE_NOISE_FACTOR in src/gate/group.rs
+GROUP_MARGIN = 0.15  # DEFAULT_GROUP_MARGIN in suite/src/gate/margins.rs
+NOISE_FACTOR = 3.0  # SLICE_NOISE_FACTOR in suite/src/gate/group.rs
 
 home = Path(sys.argv[1] if len(sys.argv) > 1 else "criterion-baselines")
 since = Path(sys.argv[2]).stat().st_mtime if len(sys.argv) > 2 else 0.0

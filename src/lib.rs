@@ -1,4 +1,4 @@
-//! Bounded lock-free rings, and a stress suite that keeps them honest.
+//! Bounded lock-free rings.
 //!
 //! - [`spsc`]: a single-producer single-consumer ring. Wait-free `try_push`/`try_pop`,
 //!   batch operations that publish many items with one store, cached positions so each side
@@ -23,10 +23,8 @@
 //! assert_eq!(consumer.try_pop(), Ok(1));
 //! ```
 //!
-//! With the default `stress` feature the crate also carries the stress engine
-//! ([`stress`]: burst patterns, scenario drivers, validation, watchdog) and the [`gate`]
-//! that reads Criterion's results, prints the results table and enforces the throughput
-//! floor. Without it (`default-features = false`) the only dependency is crossbeam-utils.
+//! The crate's only dependency is crossbeam-utils. The stress suite that benchmarks these
+//! rings against their peers lives beside it in the repository (`suite/`), unpublished.
 #![deny(missing_docs)]
 #![warn(unsafe_op_in_unsafe_fn)]
 
@@ -35,11 +33,6 @@ pub mod mpmc;
 pub mod spsc;
 mod sync;
 pub mod wait;
-
-#[cfg(feature = "stress")]
-pub mod gate;
-#[cfg(feature = "stress")]
-pub mod stress;
 
 pub use error::{CapacityError, PopError, PushError, TryPopError, TryPushError};
 

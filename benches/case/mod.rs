@@ -9,8 +9,8 @@
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId};
-use ringstress::stress::queue::Queue;
-use ringstress::stress::scenario::Case;
+use ringstress_suite::stress::queue::Queue;
+use ringstress_suite::stress::scenario::Case;
 
 /// Benchmarks queue `Q` on `case` in `group`.
 pub fn bench_case<Q: Queue>(group: &mut BenchmarkGroup<'_, WallTime>, case: &impl Case) {

@@ -13,7 +13,7 @@
 use std::sync::Arc;
 use std::sync::mpsc;
 
-use ringstress::stress::queue::{Message, Queue, Receiver, Sender};
+use ringstress_suite::stress::queue::{Message, Queue, Receiver, Sender};
 
 /// `rtrb::RingBuffer`: a wait-free SPSC ring, the usual choice for audio and real-time.
 pub struct Rtrb;

@@ -1,0 +1,229 @@
+//! Reads the arguments a bench binary was started with the way Criterion 0.8 does, keeping
+//! only what the gate needs: is this a measuring run, and which baseline (if any) is it
+//! saving or comparing against.
+//!
+//! Criterion measures and writes files only when `cargo bench` passes `--bench` and none of
+//! `--test`, `--list`, `--profile-time` is given; `cargo test --benches` passes no `--bench`.
+//!
+//! Without a baseline flag, [`bench_main!`](crate::bench_main) has Criterion compare with
+//! [`CURRENT_BASELINE`] leniently (a benchmark without that baseline is just not compared):
+//! Criterion's `configure_from_args` replaces that setting only when one of
+//! `--save-baseline`, `--discard-baseline`, `--baseline` or `--baseline-lenient` is given.
+//! So no flag reads here as a comparison with the current baseline.
+
+use super::baseline::CURRENT_BASELINE;
+
+/// What the run does with baselines, following Criterion's precedence (`--save-baseline`,
+/// then `--discard-baseline`, then `--baseline`, then `--baseline-lenient`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaselineUse {
+    /// `--save-baseline base`: Criterion compares with its previous run, kept as `base`,
+    /// then overwrites `base`.
+    PreviousRun,
+    /// `--save-baseline NAME`: compares with the previous contents of NAME, then overwrites it.
+    Save(String),
+    /// `--baseline NAME` or `--baseline-lenient NAME`, or no baseline flag at all
+    /// ([`CURRENT_BASELINE`]): compares with NAME, leaves it alone.
+    Compare(String),
+    /// `--discard-baseline`: nothing is saved.
+    Discard,
+}
+
+/// The gate's view of a bench binary's command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriterionArgs {
+    /// `--bench`: passed by `cargo bench`.
+    pub bench: bool,
+    /// `--test`: run each benchmark once, measure nothing.
+    pub test: bool,
+    /// `--list`: list benchmarks, run nothing.
+    pub list: bool,
+    /// `--profile-time SECONDS`: iterate for a profiler, analyse and save nothing.
+    pub profile_time: bool,
+    /// What happens to baselines.
+    pub baseline: BaselineUse,
+    /// `--load-baseline NAME`: analyse NAME's saved samples instead of measuring.
+    pub load_baseline: Option<String>,
+    /// Whether the command line names a baseline use itself (`--save-baseline`,
+    /// `--baseline`, `--baseline-lenient`, `--discard-baseline`). Without one, Criterion
+    /// would save the run as `base` and compare with the previous run, so
+    /// [`bench_main!`](crate::bench_main) points it at [`CURRENT_BASELINE`] instead.
+    pub explicit_baseline: bool,
+}
+
+/// Criterion's options that take a value, long and short names.
+const VALUE_OPTIONS: &[(&str, Option<char>)] = &[
+    ("color", Some('c')),
+    ("colour", None),
+    ("save-baseline", Some('s')),
+    ("baseline", Some('b')),
+    ("baseline-lenient", None),
+    ("format", None),
+    ("profile-time", None),
+    ("load-baseline", None),
+    ("sample-size", None),
+    ("warm-up-time", None),
+    ("measurement-time", None),
+    ("nresamples", None),
+    ("noise-threshold", None),
+    ("confidence-level", None),
+    ("significance-level", None),
+    ("plotting-backend", None),
+    ("output-format", None),
+];
+
+/// The options as written on the command line, before precedence is applied.
+#[derive(Default)]
+struct RawOptions {
+    flags: Vec<String>,
+    values: Vec<(String, String)>,
+}
+
+impl RawOptions {
+    fn has_flag(&self, name: &str) -> bool {
+        self.flags.iter().any(|flag| flag == name)
+    }
+
+    /// The last value given for `name`.
+    fn value(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .rev()
+            .find(|(option, _)| option == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+fn long_name_of_short(short: char) -> Option<&'static str> {
+    VALUE_OPTIONS
+        .iter()
+        .find(|(_, letter)| *letter == Some(short))
+        .map(|(long, _)| *long)
+}
+
+fn takes_value(long: &str) -> bool {
+    VALUE_OPTIONS.iter().any(|(name, _)| *name == long)
+}
+
+impl CriterionArgs {
+    /// Reads the arguments after the program name (`std::env::args().skip(1)`).
+    ///
+    /// Accepts `--opt value`, `--opt=value`, `-s value`, `-svalue` and `-s=value`; the
+    /// filter and options the gate does not need are skipped.
+    ///
+    /// ```
+    /// use ringstress_suite::gate::{BaselineUse, CriterionArgs};
+    ///
+    /// let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1", "mpmc_thrash/2p2c"]);
+    /// assert_eq!(args.baseline, BaselineUse::Compare("v0.1".into()));
+    /// assert_eq!(args.skip_reason(), None);
+    ///
+    /// // No flag: the current baseline.
+    /// let args = CriterionArgs::parse(["--bench"]);
+    /// assert_eq!(args.baseline, BaselineUse::Compare(ringstress_suite::gate::CURRENT_BASELINE.into()));
+    /// assert!(!args.explicit_baseline);
+    /// assert!(CriterionArgs::parse(["--bench", "-s", "v0.4"]).explicit_baseline);
+    ///
+    /// // `cargo test --benches` passes no `--bench`: Criterion only smoke-tests.
+    /// assert!(CriterionArgs::parse(["--save-baseline=v0.1"]).skip_reason().is_some());
+    /// ```
+    pub fn parse<I, S>(args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let raw = read_raw_options(args);
+        let mut baseline = BaselineUse::Compare(CURRENT_BASELINE.to_owned());
+        if let Some(name) = raw.value("save-baseline") {
+            baseline = if name == "base" {
+                BaselineUse::PreviousRun
+            } else {
+                BaselineUse::Save(name.to_owned())
+            };
+        }
+        if raw.has_flag("discard-baseline") {
+            baseline = BaselineUse::Discard;
+        }
+        if let Some(name) = raw.value("baseline") {
+            baseline = BaselineUse::Compare(name.to_owned());
+        }
+        if let Some(name) = raw.value("baseline-lenient") {
+            baseline = BaselineUse::Compare(name.to_owned());
+        }
+        Self {
+            bench: raw.has_flag("bench"),
+            test: raw.has_flag("test"),
+            list: raw.has_flag("list"),
+            profile_time: raw.value("profile-time").is_some(),
+            baseline,
+            load_baseline: raw.value("load-baseline").map(str::to_owned),
+            explicit_baseline: ["save-baseline", "baseline", "baseline-lenient"]
+                .iter()
+                .any(|name| raw.value(name).is_some())
+                || raw.has_flag("discard-baseline"),
+        }
+    }
+
+    /// Why the gate has nothing to check in this run, or `None` for a measuring run that
+    /// saved results.
+    pub fn skip_reason(&self) -> Option<&'static str> {
+        if !self.bench {
+            Some("not a `cargo bench` run (no --bench): Criterion only tested the benchmarks")
+        } else if self.test {
+            Some("--test: Criterion ran each benchmark once without measuring")
+        } else if self.list {
+            Some("--list: nothing was run")
+        } else if self.profile_time {
+            Some("--profile-time: Criterion saved no results")
+        } else if self.baseline == BaselineUse::Discard {
+            Some("--discard-baseline: Criterion saved no results")
+        } else {
+            None
+        }
+    }
+}
+
+fn read_raw_options<I, S>(args: I) -> RawOptions
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut raw = RawOptions::default();
+    let mut args = args.into_iter().map(|arg| arg.as_ref().to_owned());
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            break; // everything after is positional
+        }
+        if let Some(long) = arg.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((name, value)) => raw.values.push((name.to_owned(), value.to_owned())),
+                None if takes_value(long) => {
+                    if let Some(value) = args.next() {
+                        raw.values.push((long.to_owned(), value));
+                    }
+                }
+                None => raw.flags.push(long.to_owned()),
+            }
+        } else if let Some(cluster) = arg.strip_prefix('-').filter(|rest| !rest.is_empty()) {
+            // A cluster of short options, e.g. `-n`, `-ns v0.1`, `-sv0.1`, `-s=v0.1`.
+            for (at, letter) in cluster.char_indices() {
+                if let Some(long) = long_name_of_short(letter) {
+                    let rest = &cluster[at + letter.len_utf8()..];
+                    let rest = rest.strip_prefix('=').unwrap_or(rest);
+                    let value = if rest.is_empty() {
+                        args.next()
+                    } else {
+                        Some(rest.to_owned())
+                    };
+                    if let Some(value) = value {
+                        raw.values.push((long.to_owned(), value));
+                    }
+                    break;
+                }
+            }
+        }
+        // Anything else is the name filter: the gate does not need it, because results
+        // are selected by when they were written.
+    }
+    raw
+}

@@ -1,0 +1,279 @@
+//! The floor check of one benchmark of ours: its throughput with the machine's phase taken
+//! out, the floor's call on it against the baseline ([`call_floor`]), and, when it is under
+//! the floor, the reason this run's own figures give.
+//!
+//! **Normalisation.** On a shared machine a slow phase lowers every figure measured during
+//! it, ours and the peers' alike; that is not our ring falling below 50M. The peers measured
+//! beside ours in the same cell (same group and parameter) carry the phase with them: the
+//! largest drop among them since the baseline (throughput now over then) is the machine's
+//! change, since a phase can hit one kind of queue harder than another (two SPSC rings lose
+//! 85% while std's channel loses 30%, in one cell of one run of unchanged code). With no peer
+//! in the cell that has a baseline figure, the geometric mean over the peers of the whole
+//! group stands in; with none at all, the machine is taken as unchanged.
+//! Ours is divided by that change only when it is a slowdown: a slow phase excuses a drop,
+//! a fast phase of the peers never counts against us.
+//!
+//! **Noise.** A cell whose baseline figure sits just above the floor crosses it now and then
+//! on unchanged code. Falling under the floor fails only when the normalised figure is also
+//! a real drop from the baseline: beyond the larger of the group margin and
+//! [`SLICE_NOISE_FACTOR`](crate::gate::SLICE_NOISE_FACTOR) times the group's peer noise
+//! (how far one peer moves against the others between the two runs, measured in this run as
+//! the group check does). A smaller dip is `UNDER (noise)`, reported, not failed.
+//!
+//! **Reasons**, for one of ours under the floor, from the data of this run: a topology with
+//! more threads than this machine has logical cores is oversubscribed (threads then wait for
+//! a core, not for the ring); else the best peer in the same cell tells whether any queue
+//! reaches 50M there, or whether ours is behind a peer.
+//!
+//! ```
+//! use ringstress_suite::gate::threads_of;
+//!
+//! assert_eq!(threads_of("mpmc_thrash/4p4c"), Some(8));
+//! assert_eq!(threads_of("http_flood/2-workers"), Some(3)); // the acceptor too
+//! assert_eq!(threads_of("harness_overhead/mpmc_thrash"), None);
+//! ```
+
+use std::collections::BTreeMap;
+
+use super::decision::{FLOOR_MSGS_PER_SEC, FloorCall, call_floor};
+use super::group::{SLICE_NOISE_FACTOR, peer_noise};
+use super::margins::DEFAULT_GROUP_MARGIN;
+use super::rate::{format_change, format_rate};
+use super::results::BenchmarkResult;
+
+/// Normalisation shows in the notes when it moves the figure by more than this fraction.
+const SHOWN_NORMALISATION: f64 = 0.05;
+
+/// The floor check of one benchmark of ours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FloorCheck {
+    /// Throughput as measured.
+    pub msgs_per_sec: f64,
+    /// Throughput with a slow phase of the machine taken out: what the floor judges.
+    pub normalised: f64,
+    /// The peers' change since the reference baseline (geometric mean of their throughput
+    /// ratios, minus one), when any peer beside it has a figure there.
+    pub peers_change: Option<f64>,
+    /// The baseline the floor is judged against, when it has figures for this run.
+    pub reference: Option<String>,
+    /// This benchmark's throughput in that baseline.
+    pub baseline_msgs_per_sec: Option<f64>,
+    /// The call.
+    pub call: FloorCall,
+    /// How far below its baseline figure (a fraction) a cell may fall within its group's
+    /// noise: an `UnderWithinNoise` call stayed within it.
+    pub tolerance: f64,
+    /// Why it is under the floor, from this run's figures; `None` when it is not.
+    pub reason: Option<String>,
+}
+
+/// The floor check of `result` (one of ours with a throughput in elements; `None`
+/// otherwise), with the peers among `beside` (the results of the same run) as the measure
+/// of the machine, on a machine with `logical_cores`; a drop within `group_threshold` (the
+/// threshold of its group check, if it had one) or else within the group's peer noise
+/// measured here is no floor failure.
+pub fn floor_check(
+    result: &BenchmarkResult,
+    beside: &[BenchmarkResult],
+    logical_cores: Option<usize>,
+    group_threshold: Option<f64>,
+) -> Option<FloorCheck> {
+    if !result.is_ours() {
+        return None;
+    }
+    let msgs_per_sec = result.msgs_per_sec()?;
+    // A baseline that has no figure for any benchmark of the run is no baseline: its name
+    // would only make every note claim a comparison that was not made.
+    let reference = beside
+        .iter()
+        .any(|other| other.reference_msgs_per_sec().is_some())
+        .then(|| result.reference.as_ref().map(|r| r.baseline.clone()))
+        .flatten();
+    let peers_ratio = peers_ratio(result, beside);
+    let normalised = msgs_per_sec / peers_ratio.unwrap_or(1.0).min(1.0);
+    let baseline_msgs_per_sec = result.reference_msgs_per_sec();
+    // The same threshold as its group's regression check when there is one, so the floor
+    // and the group call agree on what this group's noise allows.
+    let tolerance = group_threshold.unwrap_or_else(|| drop_tolerance(result, beside));
+    let call = match (
+        call_floor(normalised, baseline_msgs_per_sec),
+        baseline_msgs_per_sec,
+    ) {
+        (FloorCall::Fail, Some(then)) if normalised >= then * (1.0 - tolerance) => {
+            FloorCall::UnderWithinNoise
+        }
+        (call, _) => call,
+    };
+    let reason = (call != FloorCall::Pass).then(|| reason_under(result, beside, logical_cores));
+    Some(FloorCheck {
+        msgs_per_sec,
+        normalised,
+        peers_change: peers_ratio.map(|ratio| ratio - 1.0),
+        reference,
+        baseline_msgs_per_sec,
+        call,
+        tolerance,
+        reason,
+    })
+}
+
+/// How far (a fraction) a cell of `result`'s group may drop from its baseline figure within
+/// the noise: the larger of [`DEFAULT_GROUP_MARGIN`] and
+/// [`SLICE_NOISE_FACTOR`](crate::gate::SLICE_NOISE_FACTOR) times the group's peer noise
+/// among `beside` (each peer's log ratio, now over the reference, against the mean of the
+/// other peers in its cell, see [`peer_noise`]), when it can be measured.
+fn drop_tolerance(result: &BenchmarkResult, beside: &[BenchmarkResult]) -> f64 {
+    let mut cells: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for peer in beside {
+        if peer.is_ours() || peer.record.group_id != result.record.group_id {
+            continue;
+        }
+        let (Some(now), Some(then)) = (peer.msgs_per_sec(), peer.reference_msgs_per_sec()) else {
+            continue;
+        };
+        let log_ratio = (now / then).ln();
+        if log_ratio.is_finite() {
+            let cell = peer.record.value_str.as_deref().unwrap_or("");
+            cells.entry(cell).or_default().push(log_ratio);
+        }
+    }
+    let noise = peer_noise(cells.values().map(Vec::as_slice));
+    noise.map_or(DEFAULT_GROUP_MARGIN, |noise| {
+        DEFAULT_GROUP_MARGIN.max(1.0 - (-SLICE_NOISE_FACTOR * noise).exp())
+    })
+}
+
+impl FloorCheck {
+    /// The Notes column's part for the floor: the normalised figure when it differs from
+    /// the measured one, and for one under the floor, what the baseline said and why.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        let reference = self.reference.as_deref().unwrap_or("the baseline");
+        if let Some(change) = self.peers_change
+            && (self.normalised / self.msgs_per_sec - 1.0).abs() > SHOWN_NORMALISATION
+        {
+            notes.push(format!(
+                "{} normalised for the peers' {} vs {reference}",
+                format_rate(self.normalised),
+                format_change(change),
+            ));
+        }
+        let then = self.baseline_msgs_per_sec.map(format_rate);
+        let verdict = match (self.call, &self.reference, then) {
+            (FloorCall::Pass, ..) => return notes,
+            (FloorCall::UnderAsInBaseline, _, Some(then)) => {
+                format!("under the floor in {reference} too ({then})")
+            }
+            (FloorCall::UnderWithinNoise, _, Some(then)) => format!(
+                "under the floor, but within this group's noise (-{:.0}%) of {then} in {reference}",
+                self.tolerance * 100.0
+            ),
+            (_, Some(_), Some(then)) => format!("fell under the floor: {then} in {reference}"),
+            (_, Some(_), None) => format!("under the floor, and no {reference} figure for it"),
+            (_, None, _) => "under the floor, and no baseline to compare with".to_owned(),
+        };
+        notes.push(verdict);
+        notes.extend(self.reason.clone());
+        notes
+    }
+}
+
+/// The machine's change beside `result`, as a throughput ratio (now over the reference):
+/// the largest drop among the peers in its cell (a slow phase can hit one queue's pattern of
+/// cache-line traffic harder than another's, and a drop that a peer took in the same cell of
+/// the same run is not ours), else the geometric mean over the peers in its group; `None`
+/// when no peer has a figure in the reference.
+fn peers_ratio(result: &BenchmarkResult, beside: &[BenchmarkResult]) -> Option<f64> {
+    let log_ratios = |same_cell: bool| -> Vec<f64> {
+        beside
+            .iter()
+            .filter(|peer| !peer.is_ours() && peer.record.group_id == result.record.group_id)
+            .filter(|peer| !same_cell || peer.record.value_str == result.record.value_str)
+            .filter_map(|peer| Some((peer.msgs_per_sec()? / peer.reference_msgs_per_sec()?).ln()))
+            .filter(|log_ratio| log_ratio.is_finite())
+            .collect()
+    };
+    let in_cell = log_ratios(true);
+    if let Some(largest_drop) = in_cell.iter().copied().reduce(f64::min) {
+        return Some(largest_drop.exp());
+    }
+    let logs = log_ratios(false);
+    (!logs.is_empty()).then(|| (logs.iter().sum::<f64>() / logs.len() as f64).exp())
+}
+
+/// Why `result` is under the floor, from this run's figures.
+fn reason_under(
+    result: &BenchmarkResult,
+    beside: &[BenchmarkResult],
+    logical_cores: Option<usize>,
+) -> String {
+    if let (Some(threads), Some(cores)) = (threads_of(&result.record.group_id), logical_cores)
+        && threads > cores
+    {
+        return format!("oversubscribed: {threads} threads on {cores} cores");
+    }
+    let best_peer = beside
+        .iter()
+        .filter(|peer| {
+            !peer.is_ours()
+                && peer.record.group_id == result.record.group_id
+                && peer.record.value_str == result.record.value_str
+        })
+        .filter_map(|peer| Some((peer.record.function_id.as_deref()?, peer.msgs_per_sec()?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    match best_peer {
+        None => "no peer measured beside it".to_owned(),
+        Some((peer, rate)) if rate < FLOOR_MSGS_PER_SEC => format!(
+            "no queue reaches 50M here: best peer {peer} at {}",
+            format_rate(rate)
+        ),
+        Some((peer, rate)) => format!(
+            "best peer here: {peer} at {}, ahead of ours",
+            format_rate(rate)
+        ),
+    }
+}
+
+/// The number of threads a benchmark group runs, from the group names the bench files
+/// use: `mpmc_thrash/<p>p<c>c` (p + c), `backpressure_avalanche/*` (2 producers and a
+/// consumer), `http_flood/<n>-worker(s)` (n workers and the acceptor),
+/// `spawn_storm/two-thread` and `spawn_storm/single-thread`. `None` for any other name.
+pub fn threads_of(group: &str) -> Option<usize> {
+    let (scenario, topology) = group.split_once('/')?;
+    match scenario {
+        "mpmc_thrash" => {
+            let (producers, consumers) = topology.strip_suffix('c')?.split_once('p')?;
+            Some(producers.parse::<usize>().ok()? + consumers.parse::<usize>().ok()?)
+        }
+        "backpressure_avalanche" => Some(3),
+        "http_flood" => {
+            let workers = topology
+                .strip_suffix("-workers")
+                .or_else(|| topology.strip_suffix("-worker"))?;
+            Some(workers.parse::<usize>().ok()? + 1)
+        }
+        "spawn_storm" => match topology {
+            "two-thread" => Some(2),
+            "single-thread" => Some(1),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_counts_follow_the_group_names() {
+        assert_eq!(threads_of("mpmc_thrash/1p1c"), Some(2));
+        assert_eq!(threads_of("mpmc_thrash/4p1c"), Some(5));
+        assert_eq!(threads_of("backpressure_avalanche/shed"), Some(3));
+        assert_eq!(threads_of("http_flood/1-worker"), Some(2));
+        assert_eq!(threads_of("spawn_storm/single-thread"), Some(1));
+        assert_eq!(threads_of("spawn_storm/many-thread"), None);
+        assert_eq!(threads_of("mpmc_thrash/xpyc"), None);
+        assert_eq!(threads_of("demo"), None);
+    }
+}

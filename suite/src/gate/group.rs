@@ -1,0 +1,433 @@
+//! The group check: one regression call per group for each of our implementations, from
+//! all of its benchmarks compared in the run, each measured against the peers run beside it.
+//!
+//! Why not one call per benchmark: on the shared 2-core reference machine one benchmark of
+//! unchanged code moves by a median of 12–25% between two runs and by up to 84% (noise
+//! studies in `criterion-baselines/README.md`), so a per-benchmark margin wide enough for the
+//! noise lets a 2x slowdown through. Two facts shrink the noise without hiding a slower ring:
+//!
+//! - **Peers are the yardstick.** The bench files run every implementation of a case back
+//!   to back, so a neighbour that loads the machine for a while slows the peers measured
+//!   beside ours as well. A benchmark's *relative change* is its throughput ratio (this run
+//!   over the baseline) divided by the geometric mean ratio of the peers in the same cell
+//!   (same group and parameter). With no peer compared in the cell, it is the ratio itself.
+//! - **A slower ring is slower everywhere.** Noise lands on a few cells; a regression of the
+//!   ring moves every cell of its groups. The group's change is the geometric mean of its
+//!   cells' relative changes, whose noise falls roughly with the square root of the cells.
+//!
+//! A slower ring also shows in the *count*: it makes (nearly) every cell slower than the
+//! peers beside it, where noise makes about half of them slower and half faster. So the
+//! call, per group and implementation of ours, is **regressed** when both
+//!
+//! 1. the group's change relative to the peers is a drop beyond the group's threshold: the
+//!    larger of the group margin and [`SLICE_NOISE_FACTOR`] times its *peer noise* (below),
+//!    and
+//! 2. a one-sided sign test over its cells says "slower than the peers" (relative change
+//!    below zero) is not chance: with `k` of `n` cells slower, the probability of at least
+//!    `k` under a fair coin, `sum(C(n, i), i >= k) / 2^n`, is at most [`SIGN_TEST_LEVEL`]
+//!    (8 of 9, 7 of 7, 5 of 5; never with 4 cells or fewer).
+//!
+//! **Pattern slices.** A ring regression often hits one code path only: a slower single-item
+//! push shows in the steady cells, a slower batch claim in the uniform and avalanche ones,
+//! and the other cells of the group hold, so the whole group's sign test cannot pass. Each
+//! group is therefore also judged per burst pattern (its cells across capacities): a slice
+//! is **regressed** when every one of its cells is slower than its peers and its mean
+//! relative change is a drop beyond the larger of the group margin and
+//! [`SLICE_NOISE_FACTOR`] times the group's *peer noise*. The peer noise is measured in the
+//! same run, on code that did not change: in every cell with two peers or more, each peer's
+//! log ratio relative to the mean of the other peers there; their typical size over the
+//! group (the median, scaled to a standard deviation, so one wild peer does not make the
+//! group look noisy) says how far one implementation moves against the others between two
+//! runs of this machine in this group.
+//! A slice of a noisy group thus needs a larger drop; a group with fewer than
+//! [`MIN_NOISE_SAMPLES`] such peer figures gets no slice check.
+//!
+//! Either call also needs our own figures to have dropped (their geometric mean against
+//! the baseline): when the machine speeds the peers up more than ours, ours is slower than
+//! the peers without being any slower than it was, and that is no regression of ours.
+//!
+//! Criterion's own per-cell significance is counted for the table but does not decide: it
+//! compares raw figures, so a slow phase of the machine makes it fire on unchanged code,
+//! while the sign test counts cells relative to their peers. Only comparisons with a named
+//! baseline are judged. When the baseline is not comparable cell by cell (another harness
+//! or machine, [`Rules::cell_by_cell`]), a cell counts only if a peer was compared beside
+//! it: its raw change alone would compare two machines.
+//!
+//! ```
+//! use ringstress_suite::gate::{GroupCall, call_group, sign_test_p};
+//!
+//! // 9 benchmarks at half their throughput relative to the peers, 8 of them slower.
+//! assert_eq!(call_group(0.5_f64.ln(), 9, 8, 0.15), GroupCall::Regressed);
+//! // The same drop, but only 6 of 9 cells slower: a few cells dragged the mean.
+//! assert_eq!(call_group(0.5_f64.ln(), 9, 6, 0.15), GroupCall::SlowerNotSignificant);
+//! // A 5% drop in every cell: consistent, but within the noise.
+//! assert_eq!(call_group(0.95_f64.ln(), 9, 9, 0.15), GroupCall::WithinNoise);
+//! assert_eq!(sign_test_p(5, 5), 1.0 / 32.0);
+//! ```
+
+use std::collections::BTreeMap;
+
+use super::decision::{Rules, is_ours};
+use super::results::{Against, BenchmarkResult, ChangeData};
+
+/// The sign test's level: a group's cells being slower than their peers counts as a
+/// pattern, not chance, when a fair coin would give as many slower cells with at most this
+/// probability.
+pub const SIGN_TEST_LEVEL: f64 = 0.05;
+
+/// How many times the group's peer noise a pattern slice's drop must exceed.
+pub const SLICE_NOISE_FACTOR: f64 = 3.0;
+
+/// The fewest peer figures (peers in cells with another peer) that measure a group's peer
+/// noise; below it, no slice check is made.
+pub const MIN_NOISE_SAMPLES: usize = 4;
+
+/// A group's call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupCall {
+    /// A drop beyond the margin, with enough cells slower than their peers to pass the sign
+    /// test.
+    Regressed,
+    /// A drop beyond the margin, but too few cells slower than their peers for the sign test.
+    SlowerNotSignificant,
+    /// No drop beyond the margin.
+    WithinNoise,
+    /// Slower than the peers beside it, but not slower than its own baseline figures: the
+    /// machine sped the peers up more than ours, which is no regression of ours.
+    NotSlowerThanBaseline,
+}
+
+impl GroupCall {
+    /// The text of the Call column.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Regressed => "REGRESSED",
+            Self::SlowerNotSignificant => "slower, sign test not met",
+            Self::WithinNoise => "within noise",
+            Self::NotSlowerThanBaseline => "slower than its peers only: its own figures rose",
+        }
+    }
+}
+
+/// The call for a group whose benchmarks' changes relative to their peers have the mean
+/// logarithm `mean_log_ratio` (throughput, this run over the baseline), `compared`
+/// benchmarks of which `slower` are slower than their peers, against a margin given as a
+/// fraction.
+pub fn call_group(mean_log_ratio: f64, compared: usize, slower: usize, margin: f64) -> GroupCall {
+    let change = mean_log_ratio.exp() - 1.0;
+    if change >= -margin {
+        GroupCall::WithinNoise
+    } else if sign_test_p(compared, slower) <= SIGN_TEST_LEVEL {
+        GroupCall::Regressed
+    } else {
+        GroupCall::SlowerNotSignificant
+    }
+}
+
+/// The call for a pattern slice whose cells' log throughput ratios relative to their peers
+/// are `relative`, against a drop threshold given as a fraction: regressed when every cell
+/// is slower and their mean is a drop beyond the threshold.
+///
+/// ```
+/// use ringstress_suite::gate::{GroupCall, call_slice};
+///
+/// let quarter_slower = 0.75_f64.ln();
+/// assert_eq!(call_slice(&[quarter_slower; 3], 0.15), GroupCall::Regressed);
+/// assert_eq!(call_slice(&[quarter_slower, quarter_slower, 0.01], 0.15), GroupCall::SlowerNotSignificant);
+/// assert_eq!(call_slice(&[quarter_slower; 3], 0.30), GroupCall::WithinNoise);
+/// ```
+pub fn call_slice(relative: &[f64], threshold: f64) -> GroupCall {
+    if relative.is_empty() || mean(relative).exp() - 1.0 >= -threshold {
+        GroupCall::WithinNoise
+    } else if relative.iter().all(|&r| r < 0.0) {
+        GroupCall::Regressed
+    } else {
+        GroupCall::SlowerNotSignificant
+    }
+}
+
+/// The one-sided sign test: the probability that a fair coin tossed `n` times shows at
+/// least `k` heads, `sum(C(n, i), i >= k) / 2^n`.
+///
+/// ```
+/// use ringstress_suite::gate::sign_test_p;
+///
+/// assert_eq!(sign_test_p(9, 8), 10.0 / 512.0);
+/// assert_eq!(sign_test_p(9, 0), 1.0);
+/// assert_eq!(sign_test_p(0, 0), 1.0);
+/// ```
+pub fn sign_test_p(n: usize, k: usize) -> f64 {
+    // C(n, i + 1) = C(n, i) * (n - i) / (i + 1): the product is divisible by i + 1, so the
+    // coefficients stay whole numbers, exact in an f64 for any group size the suite has
+    // (up to n = 55 or so); the division by 2^n is exact too.
+    let mut coefficient = 1.0_f64;
+    let mut at_least_k = 0.0;
+    for i in 0..=n {
+        if i >= k {
+            at_least_k += coefficient;
+        }
+        coefficient = coefficient * (n - i) as f64 / (i + 1) as f64;
+    }
+    (at_least_k / 2.0_f64.powi(i32::try_from(n).unwrap_or(i32::MAX))).min(1.0)
+}
+
+/// One of our implementations across one group, against one baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupCheck {
+    /// The group, e.g. `mpmc_thrash/2p2c`.
+    pub group: String,
+    /// The burst pattern of a pattern-slice check (its cells across capacities); `None` for
+    /// the whole group.
+    pub pattern: Option<String>,
+    /// The drop (a fraction) beyond which the check calls a regression: the larger of the
+    /// group margin and the group's peer noise times [`SLICE_NOISE_FACTOR`] (the margin
+    /// alone when the noise cannot be measured).
+    pub threshold: f64,
+    /// Our implementation, e.g. `ringstress-mpmc`.
+    pub implementation: String,
+    /// The baseline compared with.
+    pub baseline: String,
+    /// How many of its benchmarks were compared (and judged).
+    pub compared: usize,
+    /// How many of those are slower than the peers beside them: what the sign test counts.
+    pub slower_than_peers: usize,
+    /// The sign test's probability of at least that many slower cells by chance.
+    pub sign_test_p: f64,
+    /// How many are significantly slower by Criterion's statistics (raw, for the reader).
+    pub significantly_slower: usize,
+    /// Geometric mean throughput change of its benchmarks (`-0.5`: half the throughput).
+    pub change: f64,
+    /// Geometric mean throughput change of the peers in the same cells, if any was compared.
+    pub peers_change: Option<f64>,
+    /// The group's change relative to the peers: what the call is made on.
+    pub relative_change: f64,
+    /// The call.
+    pub call: GroupCall,
+    /// The ids of its benchmarks slower than their peers: those a regression of the group
+    /// marks REGRESSED.
+    pub slower_cells: Vec<String>,
+}
+
+impl GroupCheck {
+    /// Whether this group fails the gate.
+    pub fn regressed(&self) -> bool {
+        self.call == GroupCall::Regressed
+    }
+}
+
+/// A benchmark's comparison with a named baseline, if it has one.
+struct Compared<'a> {
+    id: &'a str,
+    group: &'a str,
+    implementation: &'a str,
+    cell: &'a str,
+    baseline: &'a str,
+    log_ratio: f64,
+    significantly_slower: bool,
+}
+
+fn compared(result: &BenchmarkResult) -> Option<Compared<'_>> {
+    let comparison = result.comparison.as_ref()?;
+    let (Against::Baseline(baseline), ChangeData::Measured(change)) =
+        (&comparison.against, &comparison.change)
+    else {
+        return None;
+    };
+    // Throughput ratio = 1 / (1 + relative change in time).
+    let log_ratio = -(1.0 + change.median.point_estimate).ln();
+    log_ratio.is_finite().then(|| Compared {
+        id: result.id(),
+        group: &result.record.group_id,
+        implementation: result.record.function_id.as_deref().unwrap_or(""),
+        cell: result.record.value_str.as_deref().unwrap_or(""),
+        baseline,
+        log_ratio,
+        significantly_slower: change.significantly_slower(),
+    })
+}
+
+/// A cell (group, parameter, baseline) or a group (group, implementation, baseline).
+type Key<'a> = (&'a str, &'a str, &'a str);
+
+/// One cell of ours in a group check: its comparison and the peers' drift beside it.
+struct Cell<'a> {
+    ours: &'a Compared<'a>,
+    drift: Option<f64>,
+}
+
+impl Cell<'_> {
+    /// Its log throughput ratio relative to the peers (its own, without peers).
+    fn relative(&self) -> f64 {
+        self.ours.log_ratio - self.drift.unwrap_or(0.0)
+    }
+}
+
+/// The group checks of `results`: one per group and implementation of ours with at least
+/// one benchmark compared with a named baseline, sorted by group, then implementation, each
+/// followed by its pattern-slice checks (where the group's peer noise can be measured).
+pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupCheck> {
+    let all: Vec<Compared<'_>> = results.iter().filter_map(compared).collect();
+    // Per cell (group, parameter, baseline): the peers' log ratios.
+    let mut peers: BTreeMap<Key<'_>, Vec<f64>> = BTreeMap::new();
+    for c in all.iter().filter(|c| !is_ours(Some(c.implementation))) {
+        peers
+            .entry((c.group, c.cell, c.baseline))
+            .or_default()
+            .push(c.log_ratio);
+    }
+    // Per (group, implementation, baseline) of ours: its cells.
+    let mut ours: BTreeMap<Key<'_>, Vec<Cell<'_>>> = BTreeMap::new();
+    for c in all.iter().filter(|c| is_ours(Some(c.implementation))) {
+        let drift = peers.get(&(c.group, c.cell, c.baseline)).map(|v| mean(v));
+        if drift.is_none() && !rules.cell_by_cell {
+            continue; // nothing beside it to compare machines with
+        }
+        ours.entry((c.group, c.implementation, c.baseline))
+            .or_default()
+            .push(Cell { ours: c, drift });
+    }
+    let margin = rules.margins.group.fraction();
+    let mut checks = Vec::new();
+    for ((group, implementation, baseline), cells) in &ours {
+        let noise = group_peer_noise(&peers, group, baseline);
+        // As a fraction of throughput: exp(-k σ) below 1.
+        let threshold = noise.map_or(margin, |noise| {
+            margin.max(1.0 - (-SLICE_NOISE_FACTOR * noise).exp())
+        });
+        let all: Vec<&Cell<'_>> = cells.iter().collect();
+        let whole = check_of(group, implementation, baseline, &all, None, threshold);
+        checks.push(whole);
+        if noise.is_none() {
+            continue;
+        }
+        let mut patterns: Vec<&str> = cells
+            .iter()
+            .map(|cell| pattern_of(cell.ours.cell))
+            .collect();
+        patterns.sort_unstable();
+        patterns.dedup();
+        for pattern in patterns {
+            let slice: Vec<&Cell<'_>> = cells
+                .iter()
+                .filter(|cell| pattern_of(cell.ours.cell) == pattern)
+                .collect();
+            if slice.len() >= 2 {
+                checks.push(check_of(
+                    group,
+                    implementation,
+                    baseline,
+                    &slice,
+                    Some(pattern),
+                    threshold,
+                ));
+            }
+        }
+    }
+    checks
+}
+
+/// The burst pattern of a cell parameter `<capacity>/<pattern>` (the whole parameter if it
+/// has no `/`).
+fn pattern_of(cell: &str) -> &str {
+    cell.rsplit('/').next().unwrap_or(cell)
+}
+
+/// The peer noise of `group` against `baseline` (see [`peer_noise`]).
+fn group_peer_noise(
+    peers: &BTreeMap<Key<'_>, Vec<f64>>,
+    group: &str,
+    baseline: &str,
+) -> Option<f64> {
+    peer_noise(
+        peers
+            .iter()
+            .filter(|((cell_group, _, cell_baseline), _)| {
+                *cell_group == group && *cell_baseline == baseline
+            })
+            .map(|(_, ratios)| ratios.as_slice()),
+    )
+}
+
+/// The peer noise of a group from its cells' peer log ratios (this run over the baseline):
+/// over the peers in cells with at least one other peer, each one's log ratio minus the mean
+/// of the others in its cell; the noise is the median of their sizes scaled to a standard
+/// deviation (× 1.4826, exact for normal noise), so one peer thrown about by the machine does
+/// not make the whole group look noisy. `None` with fewer than [`MIN_NOISE_SAMPLES`] such
+/// figures.
+pub(crate) fn peer_noise<'a>(cells: impl Iterator<Item = &'a [f64]>) -> Option<f64> {
+    let mut deviations = Vec::new();
+    for ratios in cells.filter(|ratios| ratios.len() >= 2) {
+        let total: f64 = ratios.iter().sum();
+        let others = (ratios.len() - 1) as f64;
+        deviations.extend(ratios.iter().map(|r| (r - (total - r) / others).abs()));
+    }
+    if deviations.len() < MIN_NOISE_SAMPLES {
+        return None;
+    }
+    deviations.sort_by(f64::total_cmp);
+    let middle = deviations.len() / 2;
+    let median = if deviations.len() % 2 == 0 {
+        (deviations[middle - 1] + deviations[middle]) / 2.0
+    } else {
+        deviations[middle]
+    };
+    Some(MAD_TO_SIGMA * median)
+}
+
+/// The median absolute deviation of normal noise times this is its standard deviation.
+const MAD_TO_SIGMA: f64 = 1.4826;
+
+/// The check of one of our implementations over `cells` of a group (all of them, or the
+/// slice of one `pattern`), regressed beyond `threshold`.
+fn check_of(
+    group: &str,
+    implementation: &str,
+    baseline: &str,
+    cells: &[&Cell<'_>],
+    pattern: Option<&str>,
+    threshold: f64,
+) -> GroupCheck {
+    let own: Vec<f64> = cells.iter().map(|cell| cell.ours.log_ratio).collect();
+    let drifts: Vec<f64> = cells.iter().filter_map(|cell| cell.drift).collect();
+    let relative: Vec<f64> = cells.iter().map(|cell| cell.relative()).collect();
+    let slower_cells: Vec<String> = cells
+        .iter()
+        .filter(|cell| cell.relative() < 0.0)
+        .map(|cell| cell.ours.id.to_owned())
+        .collect();
+    let relative_log = mean(&relative);
+    let call = match pattern {
+        None => call_group(relative_log, cells.len(), slower_cells.len(), threshold),
+        Some(_) => call_slice(&relative, threshold),
+    };
+    // A regression makes our ring slower than it was, not only slower than peers that the
+    // machine happened to speed up more (seen on unchanged code: ours +117%, peers +176%).
+    let call = if call == GroupCall::Regressed && mean(&own) >= 0.0 {
+        GroupCall::NotSlowerThanBaseline
+    } else {
+        call
+    };
+    GroupCheck {
+        group: group.to_owned(),
+        pattern: pattern.map(str::to_owned),
+        threshold,
+        implementation: implementation.to_owned(),
+        baseline: baseline.to_owned(),
+        compared: cells.len(),
+        slower_than_peers: slower_cells.len(),
+        sign_test_p: sign_test_p(cells.len(), slower_cells.len()),
+        significantly_slower: cells
+            .iter()
+            .filter(|cell| cell.ours.significantly_slower)
+            .count(),
+        change: mean(&own).exp() - 1.0,
+        peers_change: (!drifts.is_empty()).then(|| mean(&drifts).exp() - 1.0),
+        relative_change: relative_log.exp() - 1.0,
+        call,
+        slower_cells,
+    }
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}

@@ -1,0 +1,135 @@
+//! The benchmark grid: which buffer sizes and burst patterns a run covers, narrowed from the
+//! environment without editing code.
+//!
+//! - `RINGSTRESS_SIZES`: comma-separated capacities, default `64,1024,65536`;
+//! - `RINGSTRESS_PATTERNS`: comma-separated patterns, default `steady,uniform,avalanche`.
+//!
+//! Criterion's own name filter (`cargo bench -- 1024/uniform`) narrows further.
+//!
+//! ```
+//! use ringstress_suite::stress::grid::Grid;
+//! use ringstress_suite::stress::burst::Pattern;
+//!
+//! let grid = Grid::parse(Some("1024"), Some("avalanche")).unwrap();
+//! assert_eq!(grid.cases().collect::<Vec<_>>(), [(1024, Pattern::Avalanche)]);
+//! assert!(Grid::parse(Some("0"), None).is_err());
+//! ```
+
+use crate::stress::burst::Pattern;
+
+/// Buffer sizes benchmarked unless `RINGSTRESS_SIZES` says otherwise.
+pub const DEFAULT_SIZES: [usize; 3] = [64, 1024, 65536];
+
+/// The sizes and patterns to run, in report order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    /// Ring capacities.
+    pub sizes: Vec<usize>,
+    /// Burst patterns.
+    pub patterns: Vec<Pattern>,
+}
+
+impl Default for Grid {
+    fn default() -> Self {
+        Self {
+            sizes: DEFAULT_SIZES.to_vec(),
+            patterns: Pattern::ALL.to_vec(),
+        }
+    }
+}
+
+impl Grid {
+    /// The grid the environment asks for.
+    ///
+    /// # Panics
+    ///
+    /// With a message naming the variable, if either variable cannot be parsed: a bench
+    /// run with a typo should stop, not silently measure something else.
+    pub fn from_env() -> Self {
+        let sizes = std::env::var("RINGSTRESS_SIZES").ok();
+        let patterns = std::env::var("RINGSTRESS_PATTERNS").ok();
+        match Self::parse(sizes.as_deref(), patterns.as_deref()) {
+            Ok(grid) => grid,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    /// The grid for the given variable values (`None`: the default list).
+    ///
+    /// # Errors
+    ///
+    /// A message naming the variable and the bad entry.
+    pub fn parse(sizes: Option<&str>, patterns: Option<&str>) -> Result<Self, String> {
+        let mut grid = Grid::default();
+        if let Some(text) = sizes {
+            grid.sizes = split(text)
+                .map(|item| match item.parse::<usize>() {
+                    Ok(size) if size > 0 => Ok(size),
+                    _ => Err(format!(
+                        "RINGSTRESS_SIZES: {item:?} is not a capacity (a whole number > 0)"
+                    )),
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if let Some(text) = patterns {
+            grid.patterns = split(text)
+                .map(|item| {
+                    item.parse::<Pattern>()
+                        .map_err(|err| format!("RINGSTRESS_PATTERNS: {err}"))
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        if grid.sizes.is_empty() || grid.patterns.is_empty() {
+            return Err("RINGSTRESS_SIZES and RINGSTRESS_PATTERNS must not be empty".into());
+        }
+        Ok(grid)
+    }
+
+    /// Every (size, pattern) pair, sizes outermost.
+    pub fn cases(&self) -> impl Iterator<Item = (usize, Pattern)> + '_ {
+        self.sizes
+            .iter()
+            .flat_map(|&size| self.patterns.iter().map(move |&pattern| (size, pattern)))
+    }
+}
+
+/// The benchmark parameter naming one case, e.g. `1024/uniform`.
+pub fn parameter(size: usize, pattern: Pattern) -> String {
+    format!("{size}/{pattern}")
+}
+
+fn split(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_cover_three_sizes_and_three_patterns() {
+        assert_eq!(Grid::parse(None, None).unwrap().cases().count(), 9);
+    }
+
+    #[test]
+    fn bad_entries_name_the_variable() {
+        let err = Grid::parse(Some("64,lots"), None).unwrap_err();
+        assert!(
+            err.contains("RINGSTRESS_SIZES") && err.contains("lots"),
+            "{err}"
+        );
+        let err = Grid::parse(None, Some("steady,spiky")).unwrap_err();
+        assert!(
+            err.contains("RINGSTRESS_PATTERNS") && err.contains("spiky"),
+            "{err}"
+        );
+        assert!(Grid::parse(Some(" , "), None).is_err());
+    }
+
+    #[test]
+    fn parameters_read_like_a_table() {
+        assert_eq!(parameter(65536, Pattern::Steady), "65536/steady");
+    }
+}

@@ -1,0 +1,878 @@
+//! HTTP flood: a request/response pipeline under an IO-like flood.
+//!
+//! **What it stresses.** Two queues working against each other. An *acceptor* thread sends
+//! 64-byte [`Request`]s in bursts to the workers on a request queue; each *worker* parses
+//! every request (a simulated, deterministic processing delay of tens of nanoseconds,
+//! [`simulate_parse`]: hashing the request's header words a seeded number of rounds, not a
+//! sleep, so the channels stay what is measured) and sends a 16-byte [`Response`] back on a
+//! response queue. The acceptor must keep draining responses while it sends: after every
+//! request burst, and whenever the request queue is full, it drains what has arrived. So
+//! when both directions fill (capacity 1 is the sharpest case) the workers always get room
+//! for their responses, and the pipeline cannot deadlock.
+//!
+//! **Topologies** ([`Topology`], one Criterion group each):
+//!
+//! - `http_flood/1-worker`: acceptor + 1 worker, so both queues are single-producer
+//!   single-consumer; every implementation fits (our SPSC and MPMC rings, rtrb,
+//!   crossbeam-queue, crossbeam-channel, std-mpsc).
+//! - `http_flood/2-workers`: acceptor + 2 workers sharing *one* request queue (2 consumers)
+//!   and *one* response queue (2 producers), like a server's worker pool taking requests
+//!   off a shared accept queue. We chose the shared queues over one SPSC pair per worker
+//!   (with the acceptor dealing requests round-robin) because they are what the topology
+//!   looks like in real servers, they balance load by themselves (a worker parsing a
+//!   costly request does not hold up requests dealt to it), and they stress the
+//!   multi-producer and multi-consumer paths, which a pair per worker would merely repeat
+//!   from the 1-worker group. Only queues whose ends clone fit: our MPMC ring,
+//!   crossbeam-queue and crossbeam-channel.
+//!
+//! **What it validates.** Each request is answered exactly once: the acceptor keeps a bitmap
+//! of answered request ids (allocated before the clock starts), so a duplicated response
+//! fails at once, naming the request, and once every worker has finished, a response still
+//! missing fails the run as lost. Each response must match its request: its value must equal
+//! [`Response::answer`] of the request, which the acceptor recomputes from the id. Workers
+//! check each request's payload checksum (corruption in transit) and its order: with one
+//! worker, requests must arrive gapless (0, 1, 2, …) and responses must come back in that
+//! order too; with two, each worker must see strictly increasing ids (a FIFO queue with one
+//! producer hands each consumer an increasing subsequence).
+//!
+//! **Counting.** `iters` is the number of requests per measured iteration. A request and its
+//! response are two messages delivered, so the bench sets `Throughput::Elements(2 × iters)`
+//! (`2` per iteration) and the reports read in messages per second.
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::stress::burst::{BurstTable, Pattern, RECEIVER_STREAMS};
+use crate::stress::queue::{Queue, Receiver, Sender};
+use crate::stress::run::{Failure, Job, Worker, run as run_jobs};
+use crate::stress::validate::{MessageId, OrderCheck};
+use ringstress::wait::Backoff;
+
+/// Criterion samples per benchmark of this scenario (set by its bench file; the soak test
+/// derives its load from these three).
+pub const SAMPLE_SIZE: usize = 10;
+/// Criterion warm-up time per benchmark of this scenario.
+pub const WARM_UP_TIME: Duration = Duration::from_millis(300);
+/// Criterion measurement time per benchmark of this scenario.
+pub const MEASUREMENT_TIME: Duration = Duration::from_millis(1000);
+
+/// The acceptor's stream number: request ids are `MessageId::new(ACCEPTOR, seq)`.
+const ACCEPTOR: usize = 0;
+// Burst-length streams: senders use their job index (the acceptor is job 0, worker `w` is
+// job `1 + w`), receivers `RECEIVER_STREAMS + job index`.
+
+/// Seed of the request contents (and so of each request's parse cost).
+const REQUEST_SEED: u64 = 0x4854_5450_F100_D5EE;
+/// Seed the simulated parse starts from.
+const PARSE_SEED: u64 = 0x9A25_E5EE_D000_0001;
+/// Seed of a response's value.
+const ANSWER_SEED: u64 = 0x2E59_0115_E000_0001;
+
+/// How many worker threads serve the acceptor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topology {
+    /// Acceptor + 1 worker: both queues single-producer single-consumer.
+    OneWorker,
+    /// Acceptor + 2 workers sharing one request queue and one response queue.
+    TwoWorkers,
+}
+
+impl Topology {
+    /// Both topologies, in report order.
+    pub const ALL: [Topology; 2] = [Topology::OneWorker, Topology::TwoWorkers];
+
+    /// The topology's name: "1-worker" or "2-workers".
+    pub fn name(self) -> &'static str {
+        match self {
+            Topology::OneWorker => "1-worker",
+            Topology::TwoWorkers => "2-workers",
+        }
+    }
+
+    /// The Criterion group of this topology: "http_flood/1-worker" or "http_flood/2-workers".
+    pub fn group(self) -> &'static str {
+        match self {
+            Topology::OneWorker => "http_flood/1-worker",
+            Topology::TwoWorkers => "http_flood/2-workers",
+        }
+    }
+
+    /// How many worker threads it runs.
+    pub fn workers(self) -> usize {
+        match self {
+            Topology::OneWorker => 1,
+            Topology::TwoWorkers => 2,
+        }
+    }
+}
+
+/// One HTTP-flood case: topology, capacity of both queues and burst pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// How many workers, sharing which queues.
+    pub topology: Topology,
+    /// Capacity of the request queue and of the response queue.
+    pub capacity: usize,
+    /// Burst lengths of every sender and receiver.
+    pub pattern: Pattern,
+}
+
+/// One HTTP request as an acceptor hands it to a worker: the parsed-enough header of a real
+/// one, exactly 64 bytes (one cache line), `Copy`.
+///
+/// Its contents are a pure function of its id ([`Request::for_id`]), so the acceptor can
+/// recompute any request, and so the expected response, from the id alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(C)]
+pub struct Request {
+    /// Which request this is (stream = the acceptor, seq = its number).
+    pub id: MessageId,
+    /// Hash of the request path.
+    pub route: u64,
+    /// Hash of the `Host` header.
+    pub host: u64,
+    /// The client's address: IPv4 address and port, packed.
+    pub client: u64,
+    /// Hash of the session cookie.
+    pub session: u64,
+    /// Hash of the `Accept` header.
+    pub accept: u64,
+    /// Length of the body, from `Content-Length`.
+    pub content_length: u32,
+    /// Number of header lines; parsing costs one round per header.
+    pub header_count: u16,
+    /// The method: 0 GET, 1 POST, 2 PUT, 3 DELETE.
+    pub method: u16,
+    /// Checksum of every field above, set by the acceptor; workers verify it.
+    pub payload_checksum: u64,
+}
+
+// The scenario promises a realistic 64-byte request; keep it exactly that.
+const _: () = assert!(std::mem::size_of::<Request>() == 64);
+
+/// A worker's answer to one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(C)]
+pub struct Response {
+    /// The id of the request answered.
+    pub id: MessageId,
+    /// A value computed from the whole request ([`Response::answer`]).
+    pub value: u64,
+}
+
+/// FNV-1a, for the constant header hashes below.
+const fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash = 0xCBF2_9CE4_8422_2325_u64;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01B3);
+        i += 1;
+    }
+    hash
+}
+
+/// A few paths, hosts and `Accept` values: real traffic repeats them.
+const ROUTES: [u64; 8] = [
+    fnv1a(b"/"),
+    fnv1a(b"/index.html"),
+    fnv1a(b"/api/v1/users"),
+    fnv1a(b"/api/v1/orders"),
+    fnv1a(b"/static/app.js"),
+    fnv1a(b"/static/style.css"),
+    fnv1a(b"/login"),
+    fnv1a(b"/health"),
+];
+const HOSTS: [u64; 4] = [
+    fnv1a(b"example.com"),
+    fnv1a(b"api.example.com"),
+    fnv1a(b"cdn.example.com"),
+    fnv1a(b"localhost:8080"),
+];
+const ACCEPTS: [u64; 4] = [
+    fnv1a(b"*/*"),
+    fnv1a(b"text/html"),
+    fnv1a(b"application/json"),
+    fnv1a(b"image/webp"),
+];
+
+/// Odd multipliers of the checksum, one per checksummed word.
+const CHECKSUM_KEYS: [u64; 7] = [
+    0x9E37_79B9_7F4A_7C15,
+    0xC2B2_AE3D_27D4_EB4F,
+    0x1656_67B1_9E37_79F9,
+    0x85EB_CA77_C2B2_AE63,
+    0x27D4_EB2F_1656_67C5,
+    0xFF51_AFD7_ED55_8CCD,
+    0xC4CE_B9FE_1A85_EC53,
+];
+
+/// The splitmix64 finaliser: a cheap, well-mixing bijection.
+#[inline(always)]
+const fn mix64(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+impl Request {
+    /// The request with id `id`: every field is derived from the id and a fixed seed.
+    ///
+    /// ```
+    /// use ringstress_suite::stress::scenario::http_flood::Request;
+    /// use ringstress_suite::stress::validate::MessageId;
+    ///
+    /// let request = Request::for_id(MessageId::new(0, 42));
+    /// assert_eq!(request, Request::for_id(MessageId::new(0, 42)));
+    /// assert_eq!(request.payload_checksum, request.checksum());
+    /// assert!((4..=11).contains(&request.header_count));
+    /// ```
+    #[inline(always)]
+    pub fn for_id(id: MessageId) -> Self {
+        let bits = mix64(id.0 ^ REQUEST_SEED);
+        let more = mix64(bits);
+        let mut request = Request {
+            id,
+            route: ROUTES[(bits & 7) as usize],
+            host: HOSTS[((bits >> 3) & 3) as usize],
+            client: more & 0x0000_FFFF_FFFF_FFFF,
+            session: more ^ bits.rotate_left(29),
+            accept: ACCEPTS[((bits >> 5) & 3) as usize],
+            content_length: ((bits >> 8) & 0x1FFF) as u32,
+            header_count: 4 + ((bits >> 21) & 7) as u16,
+            method: ((bits >> 24) & 3) as u16,
+            payload_checksum: 0,
+        };
+        request.payload_checksum = request.checksum();
+        request
+    }
+
+    /// The request's words as a parser would walk them (checksum last).
+    #[inline(always)]
+    fn words(&self) -> [u64; 8] {
+        let small = self.content_length as u64
+            | (self.header_count as u64) << 32
+            | (self.method as u64) << 48;
+        [
+            self.id.0,
+            self.route,
+            self.host,
+            self.client,
+            self.session,
+            self.accept,
+            small,
+            self.payload_checksum,
+        ]
+    }
+
+    /// The checksum of every field except `payload_checksum` itself.
+    #[inline(always)]
+    pub fn checksum(&self) -> u64 {
+        let words = self.words();
+        let mut sum = 0u64;
+        for (word, key) in words.iter().zip(CHECKSUM_KEYS) {
+            sum = sum.wrapping_add((word ^ (key >> 7)).wrapping_mul(key));
+        }
+        sum
+    }
+}
+
+/// The worker's simulated processing of one request: one round of hashing per header line
+/// (4 to 11 rounds, fixed by the request's seeded contents), each round a dependent
+/// multiply-xor step over the next header word, so the cost is a few tens of nanoseconds
+/// and the same for every implementation. Deterministic, never a sleep: it models the CPU
+/// time of parsing one request, so the queues stay what is measured.
+///
+/// ```
+/// use ringstress_suite::stress::scenario::http_flood::{simulate_parse, Request};
+/// use ringstress_suite::stress::validate::MessageId;
+///
+/// let request = Request::for_id(MessageId::new(0, 7));
+/// assert_eq!(simulate_parse(&request), simulate_parse(&request));
+/// ```
+#[inline(always)]
+pub fn simulate_parse(request: &Request) -> u64 {
+    let words = request.words();
+    let mut state = PARSE_SEED ^ request.id.0;
+    for round in 0..request.header_count as usize {
+        state = (state ^ words[round % words.len()]).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        state ^= state >> 29;
+    }
+    state
+}
+
+impl Response {
+    /// The response to `request`: its id and a value computed from every field of it
+    /// (through its checksum), which the acceptor recomputes to check the answer.
+    ///
+    /// ```
+    /// use ringstress_suite::stress::scenario::http_flood::{Request, Response};
+    /// use ringstress_suite::stress::validate::MessageId;
+    ///
+    /// let request = Request::for_id(MessageId::new(0, 3));
+    /// assert_eq!(Response::answer(&request).id, request.id);
+    /// ```
+    #[inline(always)]
+    pub fn answer(request: &Request) -> Self {
+        Response {
+            id: request.id,
+            value: mix64(request.payload_checksum ^ ANSWER_SEED),
+        }
+    }
+}
+
+/// Runs one HTTP flood of `iters` requests and returns the time it took, from the moment
+/// the acceptor and workers are lined up to the moment the last one finishes.
+///
+/// # Panics
+///
+/// If `capacity` is 0, if the topology needs cloned ends the queue cannot give (e.g. two
+/// consumers of an SPSC ring), or with a message saying what went wrong if a request or
+/// response was lost, duplicated, reordered or corrupted, a response did not match its
+/// request, or the run stalled (the watchdog's diagnostic).
+///
+/// ```
+/// use ringstress_suite::stress::burst::Pattern;
+/// use ringstress_suite::stress::queue::RingMpmc;
+/// use ringstress_suite::stress::scenario::http_flood::{run, Config, Topology};
+///
+/// for topology in Topology::ALL {
+///     let config = Config { topology, capacity: 64, pattern: Pattern::Avalanche };
+///     let elapsed = run::<RingMpmc>(&config, 10_000);
+///     assert!(elapsed.as_secs() < 60);
+/// }
+/// ```
+pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
+    assert!(
+        config.capacity > 0,
+        "http_flood: capacity must be at least 1"
+    );
+    let workers = config.topology.workers();
+    let scenario = format!(
+        "{} {} {}/{}",
+        config.topology.group(),
+        Q::NAME,
+        config.capacity,
+        config.pattern
+    );
+    let (request_tx, request_rx) = Q::channel::<Request>(config.capacity);
+    let (response_tx, response_rx) = Q::channel::<Response>(config.capacity);
+    let cannot = |what: &str| -> String {
+        format!(
+            "http_flood: {} cannot have {workers} {what} ({} needs cloned ends)",
+            Q::NAME,
+            config.topology.group()
+        )
+    };
+    let mut request_rxs = Vec::with_capacity(workers);
+    let mut response_txs = Vec::with_capacity(workers);
+    for _ in 1..workers {
+        request_rxs.push(
+            request_rx
+                .try_clone()
+                .unwrap_or_else(|| panic!("{}", cannot("consumers"))),
+        );
+        response_txs.push(
+            response_tx
+                .try_clone()
+                .unwrap_or_else(|| panic!("{}", cannot("producers"))),
+        );
+    }
+    request_rxs.push(request_rx);
+    response_txs.push(response_tx);
+
+    let shared = Shared {
+        all_sent: AtomicBool::new(false),
+        workers_finished: AtomicUsize::new(0),
+        workers,
+    };
+    let shared = &shared;
+    let mut acceptor = Acceptor::<Q>::new(config, iters, request_tx, response_rx);
+    let mut jobs = vec![Job::new("acceptor", move |worker: &Worker| {
+        acceptor.serve(worker, shared)
+    })];
+    for (index, (requests, responses)) in request_rxs.into_iter().zip(response_txs).enumerate() {
+        let mut server = Server::<Q>::new(config, index, requests, responses);
+        jobs.push(Job::new(
+            format!("worker {index}"),
+            move |worker: &Worker| server.serve(worker, shared),
+        ));
+    }
+    let (elapsed, counts) = run_jobs(&scenario, jobs);
+    // Outside the timed region: the acceptor saw every request answered (it checked each
+    // one), and the workers between them processed each request once.
+    let answered = counts[0];
+    let processed: u64 = counts[1..].iter().sum();
+    assert!(
+        answered == iters && processed == iters,
+        "http_flood: {scenario}: {iters} requests sent, {processed} processed by the \
+         workers, {answered} answers received (lost or duplicated)"
+    );
+    elapsed
+}
+
+/// What the acceptor and the workers share besides the queues.
+struct Shared {
+    /// Set (Release) by the acceptor after its last request send: a worker that sees it
+    /// (Acquire) and then finds the request queue empty knows no request will come.
+    all_sent: AtomicBool,
+    /// Workers that have sent their last response (incremented with Release).
+    workers_finished: AtomicUsize,
+    workers: usize,
+}
+
+/// The acceptor's state: its queue ends, burst tables, buffers and the answered-bitmap, all
+/// made before the clock starts.
+struct Acceptor<Q: Queue> {
+    requests: Q::Sender<Request>,
+    responses: Q::Receiver<Response>,
+    iters: u64,
+    /// One worker: responses must come back in request order.
+    in_order: bool,
+    /// Burst lengths, drawn before the clock starts (one load per burst on it).
+    send_bursts: BurstTable,
+    recv_bursts: BurstTable,
+    /// The chunk of requests being sent; at most the capacity long.
+    request_buf: Vec<Request>,
+    /// Where responses land; at most the capacity long.
+    response_buf: Vec<Response>,
+    /// Bit `seq` is set once request `seq` has been answered.
+    answered: Vec<u64>,
+    sent: u64,
+    received: u64,
+}
+
+impl<Q: Queue> Acceptor<Q> {
+    fn new(
+        config: &Config,
+        iters: u64,
+        requests: Q::Sender<Request>,
+        responses: Q::Receiver<Response>,
+    ) -> Self {
+        let longest = config
+            .pattern
+            .max_burst(config.capacity)
+            .min(config.capacity);
+        let bitmap_words = usize::try_from(iters.div_ceil(64)).expect("iters fits in memory");
+        Self {
+            requests,
+            responses,
+            iters,
+            in_order: config.topology.workers() == 1,
+            send_bursts: BurstTable::new(config.pattern, config.capacity, 0),
+            recv_bursts: BurstTable::new(config.pattern, config.capacity, RECEIVER_STREAMS),
+            request_buf: vec![Request::default(); longest],
+            response_buf: vec![Response::default(); longest],
+            answered: vec![0; bitmap_words],
+            sent: 0,
+            received: 0,
+        }
+    }
+
+    /// Sends every request in bursts, draining responses between bursts and whenever the
+    /// request queue is full; then drains the rest. Returns how many answers arrived.
+    fn serve(&mut self, worker: &Worker, shared: &Shared) -> Result<u64, Failure> {
+        let mut backoff = Backoff::new();
+        while self.sent < self.iters {
+            let drawn = self.send_bursts.next_len() as u64;
+            let mut left = drawn.min(self.iters - self.sent);
+            while left > 0 {
+                let chunk = (left as usize).min(self.request_buf.len());
+                for (offset, request) in self.request_buf[..chunk].iter_mut().enumerate() {
+                    *request = Request::for_id(MessageId::new(ACCEPTOR, self.sent + offset as u64));
+                }
+                let mut offset = 0;
+                while offset < chunk {
+                    let accepted = self
+                        .requests
+                        .try_send_burst(&self.request_buf[offset..chunk]);
+                    offset += accepted;
+                    if offset < chunk {
+                        // Full: the workers may be waiting for room to answer. Make it.
+                        let drained = self.drain(worker)?;
+                        if accepted == 0 && drained == 0 {
+                            if worker.wait(&mut backoff).is_err() {
+                                return Err(worker.stalled(self.requests.queued()));
+                            }
+                        } else {
+                            backoff.reset();
+                        }
+                    }
+                }
+                self.sent += chunk as u64;
+                left -= chunk as u64;
+                worker.progress(self.sent + self.received);
+            }
+            // After each burst, take in what has been answered meanwhile.
+            self.drain(worker)?;
+        }
+        shared.all_sent.store(true, Ordering::Release);
+
+        while self.received < self.iters {
+            if self.drain(worker)? > 0 {
+                backoff.reset();
+                continue;
+            }
+            // Acquire: every response of a finished worker is in the queue by now.
+            if shared.workers_finished.load(Ordering::Acquire) == shared.workers {
+                if self.drain(worker)? == 0 {
+                    return Err(worker.fail(self.missing_answers()));
+                }
+                continue;
+            }
+            if worker.wait(&mut backoff).is_err() {
+                return Err(worker.stalled(self.responses.queued()));
+            }
+        }
+        Ok(self.received)
+    }
+
+    /// Receives and checks every response available right now; returns how many.
+    #[inline]
+    fn drain(&mut self, worker: &Worker) -> Result<u64, Failure> {
+        let mut total = 0;
+        loop {
+            let len = self.recv_bursts.next_len().min(self.response_buf.len());
+            let got = self.responses.try_recv_burst(&mut self.response_buf[..len]);
+            for index in 0..got {
+                let response = self.response_buf[index];
+                self.check(response)
+                    .map_err(|message| worker.fail(message))?;
+                self.received += 1;
+            }
+            total += got as u64;
+            if got < len {
+                break;
+            }
+        }
+        if total > 0 {
+            worker.progress(self.sent + self.received);
+        }
+        Ok(total)
+    }
+
+    /// Checks one response: a request that was sent, answered once, in order when there is
+    /// one worker, with the value its request calls for.
+    #[inline(always)]
+    fn check(&mut self, response: Response) -> Result<(), String> {
+        let id = response.id;
+        let seq = id.seq();
+        if id.stream() != ACCEPTOR || seq >= self.iters {
+            return Err(format!(
+                "response names request {id:?}, which was never sent (corrupted)"
+            ));
+        }
+        let (word, bit) = ((seq / 64) as usize, 1u64 << (seq % 64));
+        if self.answered[word] & bit != 0 {
+            return Err(format!("request {seq} answered twice (duplicated)"));
+        }
+        self.answered[word] |= bit;
+        if self.in_order && seq != self.received {
+            let what = if seq > self.received {
+                "lost"
+            } else {
+                "reordered"
+            };
+            return Err(format!(
+                "responses out of order: expected the answer to request {}, got {seq} ({what})",
+                self.received
+            ));
+        }
+        let expected = Response::answer(&Request::for_id(id)).value;
+        if response.value != expected {
+            return Err(format!(
+                "the answer to request {seq} carries {:#018x}, its request calls for \
+                 {expected:#018x} (mismatched or corrupted)",
+                response.value
+            ));
+        }
+        Ok(())
+    }
+
+    /// The failure message when every worker has finished and answers are missing.
+    fn missing_answers(&self) -> String {
+        let first = (0..self.iters)
+            .find(|&seq| self.answered[(seq / 64) as usize] & (1 << (seq % 64)) == 0)
+            .unwrap_or(self.iters);
+        format!(
+            "{} of {} requests were never answered (lost); the first is request {first}",
+            self.iters - self.received,
+            self.iters
+        )
+    }
+}
+
+/// A worker's state: its queue ends, burst table (drawn before the clock starts), buffers
+/// and order check.
+struct Server<Q: Queue> {
+    requests: Q::Receiver<Request>,
+    responses: Q::Sender<Response>,
+    recv_bursts: BurstTable,
+    request_buf: Vec<Request>,
+    response_buf: Vec<Response>,
+    order: OrderCheck,
+}
+
+impl<Q: Queue> Server<Q> {
+    fn new(
+        config: &Config,
+        index: usize,
+        requests: Q::Receiver<Request>,
+        responses: Q::Sender<Response>,
+    ) -> Self {
+        let longest = config
+            .pattern
+            .max_burst(config.capacity)
+            .min(config.capacity);
+        // One worker sees every request: gapless. Two share them: each sees an increasing
+        // subsequence.
+        let order = match config.topology {
+            Topology::OneWorker => OrderCheck::gapless(1),
+            Topology::TwoWorkers => OrderCheck::increasing(1),
+        };
+        Self {
+            requests,
+            responses,
+            recv_bursts: BurstTable::new(
+                config.pattern,
+                config.capacity,
+                RECEIVER_STREAMS + 1 + index as u64,
+            ),
+            request_buf: vec![Request::default(); longest],
+            response_buf: vec![Response::default(); longest],
+            order,
+        }
+    }
+
+    /// Takes requests in bursts, checks and parses each, answers the burst; stops once the
+    /// acceptor has sent everything and the request queue is empty. Returns how many
+    /// requests it processed.
+    fn serve(&mut self, worker: &Worker, shared: &Shared) -> Result<u64, Failure> {
+        let mut processed = 0;
+        let mut backoff = Backoff::new();
+        // True once `all_sent` was seen: from then on an empty request queue is final.
+        let mut no_more_requests = false;
+        loop {
+            let len = self.recv_bursts.next_len().min(self.request_buf.len());
+            let got = self.requests.try_recv_burst(&mut self.request_buf[..len]);
+            if got == 0 {
+                if no_more_requests {
+                    break;
+                }
+                if shared.all_sent.load(Ordering::Acquire) {
+                    // Poll once more: now an empty queue means every request was taken.
+                    no_more_requests = true;
+                } else if worker.wait(&mut backoff).is_err() {
+                    return Err(worker.stalled(self.requests.queued()));
+                }
+                continue;
+            }
+            backoff.reset();
+            for index in 0..got {
+                let request = self.request_buf[index];
+                self.check(&request)
+                    .map_err(|message| worker.fail(message))?;
+                black_box(simulate_parse(&request));
+                self.response_buf[index] = Response::answer(&request);
+            }
+            // Answer the burst, waiting while the response queue is full: the acceptor
+            // drains it even while its own sends are blocked, so room comes.
+            let mut offset = 0;
+            while offset < got {
+                let accepted = self
+                    .responses
+                    .try_send_burst(&self.response_buf[offset..got]);
+                if accepted == 0 {
+                    if worker.wait(&mut backoff).is_err() {
+                        return Err(worker.stalled(self.responses.queued()));
+                    }
+                } else {
+                    offset += accepted;
+                    backoff.reset();
+                }
+            }
+            processed += got as u64;
+            worker.progress(processed);
+        }
+        // Release: our responses are all in the queue before the acceptor counts us out.
+        shared.workers_finished.fetch_add(1, Ordering::Release);
+        Ok(processed)
+    }
+
+    /// Checks one request: in order for this worker, and intact.
+    #[inline(always)]
+    fn check(&mut self, request: &Request) -> Result<(), String> {
+        if request.id.stream() != ACCEPTOR {
+            return Err(format!(
+                "request {:?} was never sent (corrupted)",
+                request.id
+            ));
+        }
+        if let Err(message) = self.order.check(request.id) {
+            return Err(format!("request order broken: {message}"));
+        }
+        if request.payload_checksum != request.checksum() {
+            return Err(format!(
+                "request {:?} arrived corrupted (checksum {:#018x}, its fields \
+                 sum to {:#018x})",
+                request.id,
+                request.payload_checksum,
+                request.checksum()
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stress::faulty::{Dropping, Duplicating};
+    use crate::stress::grid::Grid;
+    use crate::stress::queue::{RingMpmc, RingSpsc};
+    use crate::stress::run::{failure_of, soak_iters};
+
+    /// Requests per test run. At capacity 1 every request is a round trip between two
+    /// threads that may both be backing off, so those runs get fewer.
+    const REQUESTS: u64 = 2000;
+    const REQUESTS_AT_CAPACITY_1: u64 = 300;
+
+    fn requests(capacity: usize) -> u64 {
+        if capacity == 1 {
+            REQUESTS_AT_CAPACITY_1
+        } else {
+            REQUESTS
+        }
+    }
+
+    fn config(topology: Topology, capacity: usize, pattern: Pattern) -> Config {
+        Config {
+            topology,
+            capacity,
+            pattern,
+        }
+    }
+
+    /// Soaks one case: ten times the bench's largest sample, validated as always.
+    fn soak<Q: Queue>(config: &Config) {
+        let requests = soak_iters(SAMPLE_SIZE, WARM_UP_TIME, MEASUREMENT_TIME, |iters| {
+            run::<Q>(config, iters)
+        });
+        let elapsed = run::<Q>(config, requests);
+        eprintln!(
+            "soak {} {} {}/{}: {requests} requests in {elapsed:.2?} ({:.1}M msg/s), all valid",
+            config.topology.group(),
+            Q::NAME,
+            config.capacity,
+            config.pattern,
+            2.0 * requests as f64 / elapsed.as_secs_f64() / 1e6
+        );
+    }
+
+    /// The "10x+ load" stability goal: every topology, size and pattern of the bench grid
+    /// (narrow it with `RINGSTRESS_SIZES` / `RINGSTRESS_PATTERNS`) on our rings, at ten
+    /// times the request count of the bench's largest sample. Run it with
+    /// `cargo test --release -- --ignored soak --nocapture`.
+    #[test]
+    #[ignore = "soak: minutes of load; cargo test --release -- --ignored soak"]
+    fn soak_http_flood_at_ten_times_the_bench_load() {
+        let grid = Grid::from_env();
+        for (capacity, pattern) in grid.cases() {
+            let one = config(Topology::OneWorker, capacity, pattern);
+            soak::<RingSpsc>(&one);
+            soak::<RingMpmc>(&one);
+            soak::<RingMpmc>(&config(Topology::TwoWorkers, capacity, pattern));
+        }
+    }
+
+    #[test]
+    fn every_request_is_answered_once_on_our_rings_in_every_topology() {
+        for capacity in [1, 7, 64] {
+            for pattern in Pattern::ALL {
+                let one = config(Topology::OneWorker, capacity, pattern);
+                let requests = requests(capacity);
+                run::<RingSpsc>(&one, requests);
+                run::<RingMpmc>(&one, requests);
+                run::<RingMpmc>(&config(Topology::TwoWorkers, capacity, pattern), requests);
+            }
+        }
+    }
+
+    #[test]
+    fn zero_and_one_request_runs_finish() {
+        for topology in Topology::ALL {
+            for iters in [0, 1, 2, 65] {
+                run::<RingMpmc>(&config(topology, 1, Pattern::Avalanche), iters);
+                run::<RingMpmc>(&config(topology, 64, Pattern::Steady), iters);
+            }
+        }
+    }
+
+    #[test]
+    fn a_request_is_one_cache_line_and_its_contents_follow_from_its_id() {
+        assert_eq!(std::mem::size_of::<Request>(), 64);
+        let first = Request::for_id(MessageId::new(ACCEPTOR, 1));
+        let second = Request::for_id(MessageId::new(ACCEPTOR, 2));
+        assert_ne!(first, second);
+        assert_eq!(first, Request::for_id(first.id));
+        assert_eq!(first.payload_checksum, first.checksum());
+        let mut corrupted = first;
+        corrupted.content_length ^= 1;
+        assert_ne!(corrupted.checksum(), first.checksum());
+        assert_ne!(
+            Response::answer(&first).value,
+            Response::answer(&second).value
+        );
+    }
+
+    #[test]
+    fn parse_cost_varies_with_the_header_count() {
+        let counts: Vec<u16> = (0..1000)
+            .map(|seq| Request::for_id(MessageId::new(ACCEPTOR, seq)).header_count)
+            .collect();
+        for want in 4..=11 {
+            assert!(counts.contains(&want), "{want} headers never drawn");
+        }
+    }
+
+    #[test]
+    fn two_workers_need_queues_whose_ends_clone() {
+        let text = failure_of(|| {
+            run::<RingSpsc>(&config(Topology::TwoWorkers, 8, Pattern::Steady), 10);
+        });
+        assert!(text.contains("cannot have 2 consumers"), "{text}");
+    }
+
+    #[test]
+    fn a_lost_message_fails_the_flood_in_every_topology() {
+        for capacity in [1, 64] {
+            let one = config(Topology::OneWorker, capacity, Pattern::Uniform);
+            let text = failure_of(|| {
+                run::<Dropping<RingSpsc, 3>>(&one, requests(capacity));
+            });
+            assert!(text.contains("lost"), "1 worker, {capacity}: {text}");
+            let two = config(Topology::TwoWorkers, capacity, Pattern::Uniform);
+            let text = failure_of(|| {
+                run::<Dropping<RingMpmc, 3>>(&two, requests(capacity));
+            });
+            assert!(text.contains("lost"), "2 workers, {capacity}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_duplicated_message_fails_the_flood_in_every_topology() {
+        for capacity in [1, 64] {
+            let one = config(Topology::OneWorker, capacity, Pattern::Avalanche);
+            let text = failure_of(|| {
+                run::<Duplicating<RingSpsc, 3>>(&one, requests(capacity));
+            });
+            assert!(text.contains("duplicated"), "1 worker, {capacity}: {text}");
+            let two = config(Topology::TwoWorkers, capacity, Pattern::Avalanche);
+            let text = failure_of(|| {
+                run::<Duplicating<RingMpmc, 3>>(&two, requests(capacity));
+            });
+            assert!(text.contains("duplicated"), "2 workers, {capacity}: {text}");
+        }
+    }
+}

@@ -1,0 +1,1522 @@
+//! The gate's decisions, table and error handling, on real Criterion 0.8 output captured in
+//! `tests/fixtures/` (see its README): `unchanged/` is a re-run of unchanged code compared
+//! with baseline `v0.1`, `slowed/` a run whose ringstress body did its work twice (about 2×
+//! slower) compared with the same baseline. In both, the peer `rtrb` does 100× the work,
+//! so it sits far below the floor: it must still never fail the gate.
+//!
+//! The fixtures carry no baseline metadata (`baselines/v0.1.json`): it names the machine,
+//! so tests that need a baseline comparable cell by cell record it for this machine in a
+//! scratch copy. Floors and groups with many cells are built from the fixture's records
+//! with the figures changed.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use ringstress_suite::gate::{
+    Against, BaselineMetadata, BaselineUse, BenchmarkResult, CURRENT_BASELINE, ChangeCall,
+    ChangeData, ChangeEstimates, Comparison, ComparisonSource, CriterionArgs, DEFAULT_GROUP_MARGIN,
+    DEFAULT_SINGLE_MARGIN, Estimates, FLOOR_MSGS_PER_SEC, FloorCall, GateError, GateOutcome,
+    GroupCall, HARNESS_VERSION, Hardware, Margins, NOISE_MARGIN_ENV, NoiseMargin, RecheckCommand,
+    Reference, ResultQuery, ResultsReport, Rules, SINGLE_NOISE_MARGIN_ENV, Selection, Status,
+    Throughput, Verdict, call_change, call_floor, format_rate, gate_run, load_results,
+    metadata_path, parse_recheck_args, query_for_run, read_json, read_metadata, recheck,
+    record_baseline, row_for, rows_for, sign_test_p, status_of, throughput_change,
+};
+
+const SPSC_ID: &str = "demo/1p1c/ringstress-spsc/64/steady";
+const PEER_ID: &str = "demo/1p1c/rtrb/64/steady";
+const SPSC_DIR: &str = "demo_1p1c/ringstress-spsc/64_steady";
+const PEER_DIR: &str = "demo_1p1c/rtrb/64_steady";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A fresh copy of a fixture tree (files get new modification times).
+fn scratch_copy(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "gate-{}-{}-{name}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    copy_tree(&fixture(name), &dir);
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every result in `slot` with `comparison`; the floor is judged against the compared
+/// baseline, as in a run.
+fn query(slot: &str, comparison: ComparisonSource) -> ResultQuery {
+    let reference = match &comparison {
+        ComparisonSource::Baseline(name) => Some(name.clone()),
+        _ => None,
+    };
+    ResultQuery {
+        slot: slot.to_owned(),
+        selection: Selection::All,
+        comparison,
+        reference,
+    }
+}
+
+fn against_v01(home: &Path) -> Vec<BenchmarkResult> {
+    load_results(
+        home,
+        &query("new", ComparisonSource::Baseline("v0.1".into())),
+    )
+    .unwrap()
+}
+
+fn find<'a>(rows: &'a [ringstress_suite::gate::Row], id: &str) -> &'a ringstress_suite::gate::Row {
+    rows.iter().find(|row| row.id == id).unwrap()
+}
+
+/// The slowed spsc result with its change replaced by a median time change of `point`
+/// with interval `[lower, upper]`.
+fn spsc_with_change(point: f64, lower: f64, upper: f64, against: Against) -> BenchmarkResult {
+    let mut result = against_v01(&fixture("slowed")).remove(0);
+    assert_eq!(result.id(), SPSC_ID);
+    let ChangeData::Measured(mut change) = result.comparison.unwrap().change else {
+        panic!("the slowed fixture has a comparison with v0.1");
+    };
+    change.median.point_estimate = point;
+    change.median.confidence_interval.lower_bound = lower;
+    change.median.confidence_interval.upper_bound = upper;
+    result.comparison = Some(Comparison {
+        against,
+        change: ChangeData::Measured(change),
+    });
+    result
+}
+
+fn v01() -> Against {
+    Against::Baseline("v0.1".into())
+}
+
+/// Both margins at 10%.
+fn margin() -> Margins {
+    margins(0.10, 0.10)
+}
+
+fn margins(group: f64, single: f64) -> Margins {
+    Margins {
+        group: NoiseMargin::new(group).unwrap(),
+        single: NoiseMargin::new(single).unwrap(),
+    }
+}
+
+fn fixed_hardware() -> Hardware {
+    Hardware {
+        cpu: "Example CPU".into(),
+        logical_cores: "2".into(),
+        memory: "7.7 GiB".into(),
+        os: "Example OS, Linux 6.0".into(),
+        rustc: "rustc 1.95.0".into(),
+        date: "2026-01-01 00:00 UTC".into(),
+    }
+}
+
+// ---- reading Criterion's files ----
+
+#[test]
+fn throughput_is_elements_over_the_slope_estimate() {
+    let results =
+        load_results(&fixture("unchanged"), &query("new", ComparisonSource::None)).unwrap();
+    let ids: Vec<&str> = results.iter().map(|r| r.id()).collect();
+    assert_eq!(ids, [SPSC_ID, PEER_ID], "sorted by id");
+
+    let spsc = &results[0];
+    assert!(spsc.is_ours());
+    assert!(!results[1].is_ours());
+    assert_eq!(spsc.record.throughput, Some(Throughput::Elements(64)));
+    assert_eq!(spsc.record.group_id, "demo/1p1c");
+    assert_eq!(spsc.record.value_str.as_deref(), Some("64/steady"));
+    let slope = spsc.estimates.slope.unwrap().point_estimate;
+    assert_eq!(spsc.estimates.typical().point_estimate, slope);
+    let rate = spsc.msgs_per_sec().unwrap();
+    assert!((rate - 64.0 / slope * 1e9).abs() < 1.0);
+    assert!(
+        rate > 1e9,
+        "the fixture's spsc body delivers over 1G/s, got {rate}"
+    );
+}
+
+#[test]
+fn typical_estimate_falls_back_to_the_mean_without_a_slope() {
+    let path = fixture("unchanged")
+        .join(SPSC_DIR)
+        .join("new/estimates.json");
+    let mut estimates: Estimates = read_json(&path).unwrap();
+    estimates.slope = None;
+    assert_eq!(estimates.typical(), &estimates.mean);
+}
+
+#[test]
+fn change_estimates_are_read_as_criterion_wrote_them() {
+    let path = fixture("slowed")
+        .join(SPSC_DIR)
+        .join("change/estimates.json");
+    let change: ChangeEstimates = read_json(&path).unwrap();
+    // The body did its work twice: close to +100% time.
+    assert!(change.median.point_estimate > 0.8 && change.median.point_estimate < 1.1);
+    assert!(change.median.confidence_interval.above_zero());
+    assert!((throughput_change(change.median.point_estimate) + 0.49).abs() < 0.05);
+}
+
+// ---- the floor ----
+
+#[test]
+fn floor_passes_at_exactly_50m_and_fails_just_below() {
+    assert_eq!(FLOOR_MSGS_PER_SEC, 50_000_000.0);
+    assert_eq!(call_floor(FLOOR_MSGS_PER_SEC, Some(60e6)), FloorCall::Pass);
+    assert_eq!(
+        call_floor(FLOOR_MSGS_PER_SEC - 1.0, Some(60e6)),
+        FloorCall::Fail
+    );
+    assert_eq!(
+        status_of(true, Some(FloorCall::Fail), Some(ChangeCall::Regressed)),
+        Status::FailFloor,
+        "the floor breach is reported first"
+    );
+    assert_eq!(status_of(true, None, None), Status::FailNoThroughput);
+}
+
+#[test]
+fn ours_below_the_floor_fail_and_peers_below_it_do_not() {
+    let mut results = against_v01(&fixture("unchanged"));
+    // 64 messages in 2 µs = 32M msg/s: under the floor.
+    results[0].estimates.slope.as_mut().unwrap().point_estimate = 2_000.0;
+    let rows = rows_for(&results, &Rules::new(margin())).0;
+    assert_eq!(find(&rows, SPSC_ID).status, Status::FailFloor);
+    let peer = find(&rows, PEER_ID);
+    assert!(peer.msgs_per_sec.unwrap() < FLOOR_MSGS_PER_SEC);
+    assert_eq!(peer.status, Status::Peer);
+    assert_eq!(Verdict::of(&rows).exit_code(), 1);
+}
+
+#[test]
+fn ours_without_an_elements_throughput_fail() {
+    let mut result = against_v01(&fixture("unchanged")).remove(0);
+    result.record.throughput = Some(Throughput::Bytes(64));
+    let row = row_for(&result, &Rules::new(margin()));
+    assert_eq!(row.status, Status::FailNoThroughput);
+    assert_eq!(row.msgs_per_sec, None);
+    assert!(row.notes.contains("Throughput::Elements"));
+}
+
+// ---- the floor against the baseline ----
+
+/// A result of `function` in `group` at parameter `cell` (64 messages per iteration)
+/// delivering `now` msg/s, and `then` in baseline v0.1; no comparison.
+fn rated(function: &str, group: &str, cell: &str, now: f64, then: Option<f64>) -> BenchmarkResult {
+    let mut result = against_v01(&fixture("unchanged")).remove(0);
+    result.record.group_id = group.to_owned();
+    result.record.function_id = Some(function.to_owned());
+    result.record.value_str = Some(cell.to_owned());
+    result.record.full_id = format!("{group}/{function}/{cell}");
+    result.record.throughput = Some(Throughput::Elements(64));
+    result.estimates.slope.as_mut().unwrap().point_estimate = 64.0 / now * 1e9;
+    result.comparison = None;
+    result.reference = Some(Reference {
+        baseline: "v0.1".into(),
+        msgs_per_sec: then,
+    });
+    result
+}
+
+/// The default rules on a 2-core machine.
+fn two_cores() -> Rules {
+    Rules {
+        logical_cores: Some(2),
+        ..Rules::new(Margins::default())
+    }
+}
+
+#[test]
+fn falling_under_the_floor_fails() {
+    let results = [
+        rated(
+            "ringstress-spsc",
+            "mpmc_thrash/1p1c",
+            "1024/steady",
+            40e6,
+            Some(60e6),
+        ),
+        rated("rtrb", "mpmc_thrash/1p1c", "1024/steady", 80e6, Some(80e6)),
+    ];
+    let rows = rows_for(&results, &two_cores()).0;
+    let ours = &rows[0];
+    assert_eq!(ours.status, Status::FailFloor);
+    assert!(
+        ours.notes
+            .contains("fell under the floor: 60.0M msg/s in v0.1"),
+        "{}",
+        ours.notes
+    );
+    assert!(
+        ours.notes
+            .contains("best peer here: rtrb at 80.0M msg/s, ahead of ours"),
+        "{}",
+        ours.notes
+    );
+    let verdict = Verdict::of(&rows);
+    assert_eq!(verdict.below_floor.len(), 1);
+    assert_eq!(verdict.exit_code(), 1);
+    assert_eq!(
+        verdict.floor_summary(),
+        "1 of 1 of ours under 50.0M msg/s: 1 floor failures (new since v0.1), \
+         0 under the floor in v0.1 too"
+    );
+}
+
+#[test]
+fn under_the_floor_as_in_the_baseline_is_reported_not_failed() {
+    let results = [
+        rated(
+            "ringstress-spsc",
+            "mpmc_thrash/1p1c",
+            "1024/steady",
+            40e6,
+            Some(45e6),
+        ),
+        rated("rtrb", "mpmc_thrash/1p1c", "1024/steady", 45e6, Some(45e6)),
+        rated(
+            "ringstress-mpmc",
+            "mpmc_thrash/4p4c",
+            "1024/steady",
+            20e6,
+            Some(22e6),
+        ),
+        rated(
+            "crossbeam-queue",
+            "mpmc_thrash/4p4c",
+            "1024/steady",
+            90e6,
+            Some(90e6),
+        ),
+        rated(
+            "ringstress-mpmc",
+            "spawn_storm/two-thread",
+            "1024/steady",
+            30e6,
+            Some(31e6),
+        ),
+        rated(
+            "crossbeam-queue",
+            "spawn_storm/two-thread",
+            "1024/steady",
+            60e6,
+            Some(60e6),
+        ),
+    ];
+    let rows = rows_for(&results, &two_cores()).0;
+    for row in rows.iter().filter(|row| row.status != Status::Peer) {
+        assert_eq!(row.status, Status::UnderAsInBaseline, "{row:?}");
+        assert_eq!(row.status.label(), "UNDER (baseline)");
+        assert!(!row.status.fails());
+        assert!(
+            row.notes.contains("under the floor in v0.1 too"),
+            "{}",
+            row.notes
+        );
+    }
+    let notes = |id: &str| find(&rows, id).notes.clone();
+    assert!(
+        notes("mpmc_thrash/1p1c/ringstress-spsc/1024/steady")
+            .ends_with("no queue reaches 50M here: best peer rtrb at 45.0M msg/s"),
+        "{}",
+        notes("mpmc_thrash/1p1c/ringstress-spsc/1024/steady")
+    );
+    assert!(
+        notes("mpmc_thrash/4p4c/ringstress-mpmc/1024/steady")
+            .ends_with("oversubscribed: 8 threads on 2 cores")
+    );
+    assert!(
+        notes("spawn_storm/two-thread/ringstress-mpmc/1024/steady")
+            .ends_with("best peer here: crossbeam-queue at 60.0M msg/s, ahead of ours")
+    );
+    let verdict = Verdict::of(&rows);
+    assert!(verdict.below_floor.is_empty());
+    assert_eq!(verdict.under_as_in_baseline.len(), 3);
+    assert_eq!(verdict.exit_code(), 0);
+    assert_eq!(
+        verdict.floor_summary(),
+        "3 of 3 of ours under 50.0M msg/s: 0 floor failures (new since v0.1), \
+         3 under the floor in v0.1 too"
+    );
+    assert!(
+        verdict.summary().starts_with(
+            "PASS: 0 of ours at or above the 50.0M msg/s floor, 3 under it as in v0.1"
+        ),
+        "{}",
+        verdict.summary()
+    );
+}
+
+#[test]
+fn under_the_floor_as_in_the_baseline_can_still_regress() {
+    let mut result = rated(
+        "ringstress-spsc",
+        "demo/1p1c",
+        "64/steady",
+        20e6,
+        Some(45e6),
+    );
+    result.comparison = spsc_with_change(1.25, 1.0, 1.5, v01()).comparison;
+    let row = row_for(&result, &Rules::new(margin()));
+    assert_eq!(row.floor, Some(FloorCall::UnderAsInBaseline));
+    assert_eq!(row.status, Status::Regressed);
+    let verdict = Verdict::of(&[row]);
+    assert_eq!(verdict.under_as_in_baseline.len(), 1);
+    assert_eq!(verdict.exit_code(), 1);
+}
+
+#[test]
+fn a_machine_wide_slowdown_is_not_a_floor_failure() {
+    // Everything at half the throughput of a baseline where ours did 60M.
+    let group = "spawn_storm/two-thread";
+    let results = [
+        rated("ringstress-spsc", group, "64/steady", 30e6, Some(60e6)),
+        rated("rtrb", group, "64/steady", 50e6, Some(100e6)),
+        rated("crossbeam-queue", group, "64/steady", 35e6, Some(70e6)),
+        // No peer in this cell: the group's peers stand in.
+        rated("ringstress-spsc", group, "1024/steady", 30e6, Some(60e6)),
+    ];
+    let rows = rows_for(&results, &two_cores()).0;
+    for id in [
+        "spawn_storm/two-thread/ringstress-spsc/64/steady",
+        "spawn_storm/two-thread/ringstress-spsc/1024/steady",
+    ] {
+        let row = find(&rows, id);
+        assert_eq!(row.status, Status::Pass, "{row:?}");
+        assert!(
+            row.notes
+                .contains("60.0M msg/s normalised for the peers' -50.0% vs v0.1"),
+            "{}",
+            row.notes
+        );
+    }
+    assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn a_fast_phase_of_the_peers_never_counts_against_us() {
+    let results = [
+        rated(
+            "ringstress-spsc",
+            "demo/1p1c",
+            "64/steady",
+            55e6,
+            Some(60e6),
+        ),
+        rated("rtrb", "demo/1p1c", "64/steady", 200e6, Some(100e6)),
+    ];
+    let rows = rows_for(&results, &two_cores()).0;
+    assert_eq!(rows[0].status, Status::Pass, "{:?}", rows[0]);
+    assert_eq!(rows[0].notes, "");
+}
+
+#[test]
+fn without_a_baseline_the_floor_is_raw() {
+    let mut results = [
+        rated("ringstress-spsc", "demo/1p1c", "64/steady", 40e6, None),
+        rated("rtrb", "demo/1p1c", "64/steady", 20e6, None),
+    ];
+    // A baseline named but with no figure for anything in the run is no baseline...
+    let rows = rows_for(&results, &two_cores()).0;
+    assert_eq!(rows[0].status, Status::FailFloor);
+    assert!(
+        rows[0]
+            .notes
+            .starts_with("under the floor, and no baseline to compare with"),
+        "{}",
+        rows[0].notes
+    );
+    // ...and neither is none at all.
+    for result in &mut results {
+        result.reference = None;
+    }
+    let rows = rows_for(&results, &two_cores()).0;
+    assert_eq!(rows[0].status, Status::FailFloor);
+    let verdict = Verdict::of(&rows);
+    assert_eq!(verdict.exit_code(), 1);
+    assert_eq!(
+        verdict.floor_summary(),
+        "1 of 1 of ours under 50.0M msg/s: 1 floor failures (no baseline to compare with), \
+         0 under the floor in a baseline too"
+    );
+}
+
+#[test]
+fn a_cell_missing_from_the_baseline_fails_under_the_floor() {
+    let results = [
+        rated("ringstress-spsc", "demo/1p1c", "64/steady", 40e6, None),
+        rated(
+            "ringstress-spsc",
+            "demo/1p1c",
+            "1024/steady",
+            70e6,
+            Some(70e6),
+        ),
+    ];
+    let rows = rows_for(&results, &two_cores()).0;
+    let row = find(&rows, "demo/1p1c/ringstress-spsc/64/steady");
+    assert_eq!(row.status, Status::FailFloor);
+    assert!(
+        row.notes
+            .starts_with("under the floor, and no v0.1 figure for it; no peer measured beside it"),
+        "{}",
+        row.notes
+    );
+}
+
+// ---- regressions ----
+
+#[test]
+fn a_real_2x_slowdown_is_regressed() {
+    let rows = rows_for(&against_v01(&fixture("slowed")), &Rules::new(margin())).0;
+    let spsc = find(&rows, SPSC_ID);
+    assert_eq!(spsc.status, Status::Regressed);
+    assert!(spsc.notes.starts_with("-4"), "notes: {}", spsc.notes);
+    assert!(spsc.notes.contains("vs v0.1"));
+    assert_eq!(find(&rows, PEER_ID).status, Status::Peer);
+    let verdict = Verdict::of(&rows);
+    assert_eq!(verdict.regressed, [SPSC_ID]);
+    assert_eq!(verdict.exit_code(), 1);
+}
+
+#[test]
+fn a_real_rerun_of_unchanged_code_passes() {
+    let rows = rows_for(&against_v01(&fixture("unchanged")), &Rules::new(margin())).0;
+    let spsc = find(&rows, SPSC_ID);
+    assert_eq!(spsc.status, Status::Pass);
+    assert!(spsc.notes.contains("within noise"), "notes: {}", spsc.notes);
+    assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn significant_slowdown_beyond_the_margin_is_regressed() {
+    let result = spsc_with_change(0.25, 0.20, 0.30, v01());
+    assert_eq!(
+        row_for(&result, &Rules::new(margin())).status,
+        Status::Regressed
+    );
+}
+
+#[test]
+fn slowdown_beyond_the_margin_with_an_interval_reaching_zero_is_not_regressed() {
+    let result = spsc_with_change(0.25, -0.01, 0.50, v01());
+    let row = row_for(&result, &Rules::new(margin()));
+    assert_eq!(row.status, Status::Pass);
+    assert!(
+        row.notes.contains("not significant"),
+        "notes: {}",
+        row.notes
+    );
+}
+
+#[test]
+fn significant_slowdown_within_the_margin_is_not_regressed() {
+    // +8% time = -7.4% throughput, under a 10% margin, however significant.
+    let result = spsc_with_change(0.08, 0.07, 0.09, v01());
+    let row = row_for(&result, &Rules::new(margin()));
+    assert_eq!(row.status, Status::Pass);
+    assert!(row.notes.contains("within noise"), "notes: {}", row.notes);
+}
+
+#[test]
+fn a_speedup_is_not_regressed() {
+    let result = spsc_with_change(-0.5, -0.55, -0.45, v01());
+    let row = row_for(&result, &Rules::new(margin()));
+    assert_eq!(row.status, Status::Pass);
+    assert!(
+        row.notes.starts_with("+100.0% vs v0.1 (faster)"),
+        "notes: {}",
+        row.notes
+    );
+}
+
+#[test]
+fn margin_is_on_throughput_not_time() {
+    // +12% time is only a 10.7% drop in throughput: just beyond a 10% margin.
+    let change = spsc_with_change(0.12, 0.11, 0.13, v01());
+    let Some(Comparison {
+        change: ChangeData::Measured(change),
+        ..
+    }) = change.comparison
+    else {
+        unreachable!()
+    };
+    assert_eq!(call_change(&change, margin().single), ChangeCall::Regressed);
+    assert_eq!(
+        call_change(&change, NoiseMargin::new(0.11).unwrap()),
+        ChangeCall::WithinNoise
+    );
+}
+
+#[test]
+fn a_wide_margin_lets_a_2x_slowdown_through() {
+    let rows = rows_for(
+        &against_v01(&fixture("slowed")),
+        &Rules::new(margins(0.6, 0.6)),
+    )
+    .0;
+    assert_eq!(find(&rows, SPSC_ID).status, Status::Pass);
+}
+
+// ---- the group check ----
+
+/// A result of ours (or a peer's) in `group` at parameter `cell`, its median time changed
+/// by `point` against v0.1; significant (interval above zero) or reaching zero.
+fn cell_result(function: &str, cell: &str, point: f64, significant: bool) -> BenchmarkResult {
+    let lower = if significant { point * 0.5 } else { -0.05 };
+    let mut result = spsc_with_change(point, lower, point * 1.5 + 0.1, v01());
+    result.record.function_id = Some(function.to_owned());
+    result.record.value_str = Some(cell.to_owned());
+    result.record.full_id = format!("demo/1p1c/{function}/{cell}");
+    result
+}
+
+/// Nine cells of ours (and optionally a peer in each), time changes from `ours`.
+fn group_of(ours: &[(f64, bool)], peer: Option<f64>) -> Vec<BenchmarkResult> {
+    let mut results = Vec::new();
+    for (index, &(point, significant)) in ours.iter().enumerate() {
+        let cell = format!("{index}/steady");
+        results.push(cell_result("ringstress-spsc", &cell, point, significant));
+        if let Some(peer_point) = peer {
+            results.push(cell_result("rtrb", &cell, peer_point, true));
+        }
+    }
+    results
+}
+
+/// The median time change that gives a throughput ratio (now over the baseline) of `ratio`.
+fn time_change_for(ratio: f64) -> f64 {
+    1.0 / ratio - 1.0
+}
+
+#[test]
+fn a_2x_slowdown_across_a_group_is_regressed_though_each_cell_is_within_the_single_margin() {
+    // Every cell at half its throughput (+100% time), peers unchanged.
+    let results = group_of(&[(1.0, true); 9], Some(0.0));
+    let (rows, groups) = rows_for(&results, &Rules::new(Margins::default()));
+    assert_eq!(groups.len(), 1);
+    let check = &groups[0];
+    assert_eq!(check.implementation, "ringstress-spsc");
+    assert_eq!((check.compared, check.slower_than_peers), (9, 9));
+    assert_eq!(check.significantly_slower, 9);
+    assert!((check.relative_change + 0.5).abs() < 1e-9);
+    assert_eq!(check.call, GroupCall::Regressed);
+    let ours: Vec<_> = rows
+        .iter()
+        .filter(|row| row.status != Status::Peer)
+        .collect();
+    assert_eq!(ours.len(), 9);
+    for row in ours {
+        assert_eq!(row.status, Status::Regressed, "{row:?}");
+        assert!(row.notes.contains("its group regressed"), "{}", row.notes);
+    }
+    assert_eq!(Verdict::of(&rows).exit_code(), 1);
+}
+
+#[test]
+fn a_slowdown_the_peers_beside_it_share_is_the_machine_not_a_regression() {
+    // Ours and the peers in every cell both at half their throughput: a busy machine.
+    let results = group_of(&[(1.0, true); 9], Some(1.0));
+    let (rows, groups) = rows_for(&results, &Rules::new(Margins::default()));
+    assert!((groups[0].change + 0.5).abs() < 1e-9);
+    assert!((groups[0].peers_change.unwrap() + 0.5).abs() < 1e-9);
+    assert!(groups[0].relative_change.abs() < 1e-9);
+    assert_eq!(groups[0].call, GroupCall::WithinNoise);
+    assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn without_peers_the_group_is_judged_on_its_own_change() {
+    let results = group_of(&[(1.0, true); 9], None);
+    let (rows, groups) = rows_for(&results, &Rules::new(Margins::default()));
+    assert_eq!(groups[0].peers_change, None);
+    assert_eq!(groups[0].call, GroupCall::Regressed);
+    assert_eq!(Verdict::of(&rows).exit_code(), 1);
+}
+
+#[test]
+fn one_noisy_cell_does_not_fail_its_group() {
+    // One cell at a third of its throughput, significant; the other eight unchanged.
+    let mut cells = [(0.0, false); 9];
+    cells[4] = (2.0, true);
+    let (rows, groups) = rows_for(
+        &group_of(&cells, Some(0.0)),
+        &Rules::new(Margins::default()),
+    );
+    assert_eq!(groups[0].call, GroupCall::WithinNoise);
+    assert!(groups[0].relative_change > -0.15);
+    assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn one_cell_beyond_the_single_margin_fails_alone() {
+    // One cell at a twentieth of its throughput (+1900% time), significant.
+    let mut cells = [(0.0, false); 9];
+    cells[4] = (19.0, true);
+    let (rows, groups) = rows_for(
+        &group_of(&cells, Some(0.0)),
+        &Rules::new(Margins::default()),
+    );
+    // The group moved (one ninth of a 20x drop), but only one of its cells is slower.
+    assert_eq!(groups[0].slower_than_peers, 1);
+    assert_eq!(groups[0].call, GroupCall::SlowerNotSignificant);
+    let verdict = Verdict::of(&rows);
+    assert_eq!(verdict.regressed, ["demo/1p1c/ringstress-spsc/4/steady"]);
+}
+
+#[test]
+fn sign_test_probabilities_are_the_binomial_tail() {
+    assert_eq!(sign_test_p(9, 8), 10.0 / 512.0);
+    assert_eq!(sign_test_p(7, 7), 1.0 / 128.0);
+    assert_eq!(sign_test_p(5, 5), 1.0 / 32.0);
+    assert_eq!(sign_test_p(9, 6), 130.0 / 512.0);
+    assert_eq!(
+        sign_test_p(4, 4),
+        1.0 / 16.0,
+        "four cells can never pass at 0.05"
+    );
+    assert_eq!(sign_test_p(9, 0), 1.0);
+}
+
+#[test]
+fn a_30_percent_drop_in_8_of_9_cells_is_regressed() {
+    // Eight cells slower and one unchanged, the group at -30% relative to its peers. None
+    // significantly slower by Criterion: its per-cell statistics do not decide.
+    let slower = time_change_for(0.7_f64.powf(9.0 / 8.0));
+    let mut cells = [(slower, false); 9];
+    cells[8] = (0.0, false);
+    let (rows, groups) = rows_for(
+        &group_of(&cells, Some(0.0)),
+        &Rules::new(Margins::default()),
+    );
+    let check = &groups[0];
+    assert!((check.relative_change + 0.3).abs() < 1e-9, "{check:?}");
+    assert_eq!(
+        (check.slower_than_peers, check.significantly_slower),
+        (8, 0)
+    );
+    assert_eq!(check.call, GroupCall::Regressed);
+    // The eight slower cells are marked, the unchanged one is not.
+    let verdict = Verdict::of(&rows);
+    assert_eq!(verdict.regressed.len(), 8);
+    assert!(!verdict.regressed.iter().any(|id| id.contains("/8/")));
+    assert_eq!(verdict.exit_code(), 1);
+}
+
+#[test]
+fn a_30_percent_drop_in_6_of_9_cells_is_not_regressed() {
+    // Six cells carry the whole drop, all significantly slower by Criterion: a machine
+    // phase on part of the group looks exactly like this.
+    let slower = time_change_for(0.7_f64.powf(9.0 / 6.0));
+    let cells: Vec<(f64, bool)> = (0..9)
+        .map(|index| {
+            if index < 6 {
+                (slower, true)
+            } else {
+                (0.0, false)
+            }
+        })
+        .collect();
+    let (rows, groups) = rows_for(
+        &group_of(&cells, Some(0.0)),
+        &Rules::new(Margins::default()),
+    );
+    let check = &groups[0];
+    assert!((check.relative_change + 0.3).abs() < 1e-9, "{check:?}");
+    assert_eq!(
+        (check.slower_than_peers, check.significantly_slower),
+        (6, 6)
+    );
+    assert_eq!(check.call, GroupCall::SlowerNotSignificant);
+    assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn a_5_percent_drop_in_every_cell_is_within_the_margin() {
+    let cells = [(time_change_for(0.95), true); 9];
+    let (rows, groups) = rows_for(
+        &group_of(&cells, Some(0.0)),
+        &Rules::new(Margins::default()),
+    );
+    assert_eq!(groups[0].slower_than_peers, 9);
+    assert_eq!(groups[0].call, GroupCall::WithinNoise);
+    assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn a_one_cell_group_cannot_pass_the_sign_test() {
+    // The real 2x slowdown is one cell: a coin shows "slower" half the time, so its group
+    // cannot regress; with the default margins the single-benchmark check lets 2x through.
+    let (rows, groups) = rows_for(
+        &against_v01(&fixture("slowed")),
+        &Rules::new(Margins::default()),
+    );
+    assert_eq!(groups.len(), 1);
+    assert!(groups[0].relative_change < -0.4, "{groups:?}");
+    assert_eq!(groups[0].sign_test_p, 0.5);
+    assert_eq!(groups[0].call, GroupCall::SlowerNotSignificant);
+    assert_eq!(find(&rows, SPSC_ID).status, Status::Pass);
+    let (rows, groups) = rows_for(
+        &against_v01(&fixture("unchanged")),
+        &Rules::new(Margins::default()),
+    );
+    assert_eq!(groups[0].call, GroupCall::WithinNoise, "{groups:?}");
+    assert!(Verdict::of(&rows).passed());
+}
+
+#[test]
+fn without_cell_by_cell_comparison_only_cells_beside_peers_are_judged() {
+    let peers_only = Rules {
+        cell_by_cell: false,
+        ..Rules::new(Margins::default())
+    };
+    // Beside peers, a 2x slowdown of the group is still caught...
+    let (rows, groups) = rows_for(&group_of(&[(1.0, true); 9], Some(0.0)), &peers_only);
+    assert_eq!(groups[0].call, GroupCall::Regressed);
+    assert_eq!(Verdict::of(&rows).exit_code(), 1);
+    // ...but with no peer to compare machines with, nothing is judged.
+    let (rows, groups) = rows_for(&group_of(&[(1.0, true); 9], None), &peers_only);
+    assert!(groups.is_empty(), "{groups:?}");
+    assert!(Verdict::of(&rows).passed());
+    // And no single benchmark is judged on its raw change, however far it fell.
+    let result = spsc_with_change(19.0, 18.0, 20.0, v01());
+    let row = row_for(&result, &peers_only);
+    assert_eq!(row.status, Status::Pass);
+    assert!(
+        row.notes.contains("not judged cell by cell"),
+        "{}",
+        row.notes
+    );
+}
+
+#[test]
+fn peers_are_never_gated() {
+    let mut result = spsc_with_change(1.0, 0.9, 1.1, v01());
+    result.record.function_id = Some("crossbeam-queue".into());
+    assert_eq!(row_for(&result, &Rules::new(margin())).status, Status::Peer);
+    result.record.function_id = None;
+    assert_eq!(row_for(&result, &Rules::new(margin())).status, Status::Peer);
+}
+
+#[test]
+fn a_slowdown_while_recording_a_baseline_is_shown_not_gated() {
+    for against in [
+        Against::PreviousContents("v0.1".into()),
+        Against::PreviousRun,
+    ] {
+        let result = spsc_with_change(1.0, 0.9, 1.1, against);
+        let row = row_for(&result, &Rules::new(margin()));
+        assert_eq!(row.status, Status::Pass);
+        assert!(row.notes.contains("not gated"), "notes: {}", row.notes);
+        assert!(row.notes.contains("vs previous"), "notes: {}", row.notes);
+    }
+}
+
+#[test]
+fn change_from_another_comparison_is_not_used() {
+    // The unchanged run's results next to the slowed run's change/: they do not belong together.
+    let home = scratch_copy("unchanged");
+    fs::copy(
+        fixture("slowed")
+            .join(SPSC_DIR)
+            .join("change/estimates.json"),
+        home.join(SPSC_DIR).join("change/estimates.json"),
+    )
+    .unwrap();
+    let rows = rows_for(&against_v01(&home), &Rules::new(margin())).0;
+    let spsc = find(&rows, SPSC_ID);
+    assert_eq!(spsc.status, Status::Pass);
+    assert!(
+        spsc.notes.contains("another comparison"),
+        "notes: {}",
+        spsc.notes
+    );
+}
+
+#[test]
+fn a_missing_baseline_is_noted_not_failed() {
+    let results = load_results(
+        &fixture("slowed"),
+        &query("new", ComparisonSource::Baseline("v0.2".into())),
+    )
+    .unwrap();
+    let rows = rows_for(&results, &Rules::new(margin())).0;
+    assert_eq!(find(&rows, SPSC_ID).status, Status::Pass);
+    assert_eq!(find(&rows, SPSC_ID).notes, "not compared: no v0.2 baseline");
+}
+
+#[test]
+fn a_saved_baseline_is_rechecked_against_the_floor() {
+    let results = load_results(&fixture("slowed"), &query("v0.1", ComparisonSource::None)).unwrap();
+    let rows = rows_for(&results, &Rules::new(margin())).0;
+    assert_eq!(find(&rows, SPSC_ID).status, Status::Pass);
+    assert_eq!(find(&rows, SPSC_ID).notes, "");
+}
+
+// ---- the noise margin setting ----
+
+#[test]
+fn noise_margin_comes_from_the_environment_value() {
+    let defaults = Margins::default();
+    assert_eq!(defaults.group.fraction(), DEFAULT_GROUP_MARGIN);
+    assert_eq!(defaults.single.fraction(), DEFAULT_SINGLE_MARGIN);
+    assert_eq!(
+        NoiseMargin::from_env_value(NOISE_MARGIN_ENV, None, 0.3)
+            .unwrap()
+            .fraction(),
+        0.3
+    );
+    assert_eq!(
+        NoiseMargin::from_env_value(NOISE_MARGIN_ENV, Some("  "), 0.3)
+            .unwrap()
+            .fraction(),
+        0.3
+    );
+    assert_eq!(
+        NoiseMargin::from_env_value(SINGLE_NOISE_MARGIN_ENV, Some("0.15"), 0.3)
+            .unwrap()
+            .fraction(),
+        0.15
+    );
+    for bad in ["15%", "15", "1", "0", "-0.1", "NaN", "inf", "ten"] {
+        let error =
+            NoiseMargin::from_env_value(SINGLE_NOISE_MARGIN_ENV, Some(bad), 0.3).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with("RINGSTRESS_SINGLE_NOISE_MARGIN must be"),
+            "{message}"
+        );
+        assert!(message.contains(bad), "{message}");
+    }
+}
+
+// ---- Criterion's arguments ----
+
+#[test]
+fn cargo_bench_compare_run_is_measured_and_gated() {
+    let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1"]);
+    assert_eq!(args.skip_reason(), None);
+    assert_eq!(args.baseline, BaselineUse::Compare("v0.1".into()));
+    let lenient = CriterionArgs::parse(["--baseline-lenient=v0.1", "--bench"]);
+    assert_eq!(lenient.baseline, BaselineUse::Compare("v0.1".into()));
+}
+
+#[test]
+fn non_measuring_runs_are_skipped() {
+    for args in [
+        vec![],                          // cargo test --benches
+        vec!["--save-baseline", "v0.1"], // no --bench either
+        vec!["--bench", "--test"],       // cargo bench -- --test
+        vec!["--bench", "--list"],
+        vec!["--bench", "--profile-time", "5"],
+        vec!["--bench", "--profile-time=5"],
+        vec!["--bench", "--discard-baseline"],
+    ] {
+        let parsed = CriterionArgs::parse(&args);
+        assert!(parsed.skip_reason().is_some(), "{args:?} should skip");
+    }
+}
+
+#[test]
+fn save_baseline_is_read_in_every_spelling() {
+    for args in [
+        vec!["--bench", "--save-baseline", "v0.1"],
+        vec!["--bench", "--save-baseline=v0.1"],
+        vec!["--bench", "-s", "v0.1"],
+        vec!["--bench", "-sv0.1"],
+        vec!["--bench", "-s=v0.1"],
+        vec!["--bench", "-ns", "v0.1"], // -n (noplot) clustered with -s
+    ] {
+        assert_eq!(
+            CriterionArgs::parse(&args).baseline,
+            BaselineUse::Save("v0.1".into()),
+            "{args:?}"
+        );
+    }
+    assert_eq!(
+        CriterionArgs::parse(["--bench", "--save-baseline", "base"]).baseline,
+        BaselineUse::PreviousRun
+    );
+}
+
+#[test]
+fn option_values_and_filters_are_not_mistaken_for_flags() {
+    let args = CriterionArgs::parse([
+        "--sample-size",
+        "10",
+        "--measurement-time",
+        "2",
+        "mpmc_thrash/1p1c/ringstress-spsc/1024/uniform",
+        "--bench",
+        "-b",
+        "v0.1",
+    ]);
+    assert!(args.bench);
+    assert_eq!(args.baseline, BaselineUse::Compare("v0.1".into()));
+    // A filter that happens to be called `list` is not --list.
+    assert!(!CriterionArgs::parse(["--bench", "list"]).list);
+}
+
+#[test]
+fn baseline_flags_follow_criterions_precedence() {
+    let args = CriterionArgs::parse(["--bench", "--save-baseline", "a", "--baseline", "b"]);
+    assert_eq!(args.baseline, BaselineUse::Compare("b".into()));
+    let args = CriterionArgs::parse(["--bench", "--save-baseline", "a", "--discard-baseline"]);
+    assert_eq!(args.baseline, BaselineUse::Discard);
+}
+
+#[test]
+fn load_baseline_runs_read_the_loaded_results_and_the_fresh_comparison() {
+    let started = SystemTime::now();
+    let args = CriterionArgs::parse(["--bench", "--load-baseline", "cand", "--baseline", "v0.1"]);
+    let query = query_for_run(&args, started);
+    assert_eq!(query.slot, "cand");
+    assert_eq!(query.selection, Selection::ComparedSince(started));
+    assert_eq!(query.comparison, ComparisonSource::Baseline("v0.1".into()));
+}
+
+// ---- which results belong to a run ----
+
+/// Records metadata for baseline `name` under `home` saying this harness on this machine
+/// recorded it, so it is compared cell by cell.
+fn record_here(home: &Path, name: &str) {
+    record_baseline(home, name, &Hardware::detect(), []).unwrap();
+}
+
+fn checked(outcome: GateOutcome) -> ResultsReport {
+    match outcome {
+        GateOutcome::Checked(report) => *report,
+        other => panic!("expected a report, got {other:?}"),
+    }
+}
+
+#[test]
+fn only_results_written_since_the_run_started_are_gated() {
+    let home = scratch_copy("slowed");
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    fs::File::options()
+        .write(true)
+        .open(home.join(PEER_DIR).join("new/benchmark.json"))
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    record_here(&home, "v0.1");
+    let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1"]);
+
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    let ids: Vec<&str> = report.rows.iter().map(|row| row.id.as_str()).collect();
+    assert_eq!(ids, [SPSC_ID], "the peer's result is from an earlier run");
+    assert_eq!(report.verdict().exit_code(), 1);
+
+    let later = SystemTime::now() + Duration::from_secs(60);
+    assert_eq!(
+        gate_run(&args, later, &home, margin()).unwrap(),
+        GateOutcome::NothingWritten
+    );
+}
+
+#[test]
+fn a_recording_run_shows_its_fresh_change_and_passes_a_slowdown() {
+    let home = scratch_copy("slowed");
+    let args = CriterionArgs::parse(["--bench", "--save-baseline", "v0.1"]);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    let spsc = find(&report.rows, SPSC_ID);
+    assert_eq!(spsc.status, Status::Pass);
+    assert!(
+        spsc.notes.contains("vs previous v0.1"),
+        "notes: {}",
+        spsc.notes
+    );
+    assert!(report.verdict().passed());
+}
+
+#[test]
+fn a_stale_change_is_not_shown_as_this_runs() {
+    let home = scratch_copy("slowed");
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    fs::File::options()
+        .write(true)
+        .open(home.join(SPSC_DIR).join("change/estimates.json"))
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    let args = CriterionArgs::parse(["--bench", "--save-baseline", "base"]);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    assert_eq!(
+        find(&report.rows, SPSC_ID).notes,
+        "no previous run to compare with"
+    );
+    assert!(
+        !metadata_path(&home, "base").exists(),
+        "`base` is Criterion's scratch, not a named baseline"
+    );
+}
+
+#[test]
+fn skipped_runs_read_nothing() {
+    let args = CriterionArgs::parse(["--test"]);
+    let missing = Path::new("/nonexistent/criterion-home");
+    assert!(matches!(
+        gate_run(&args, SystemTime::now(), missing, margin()).unwrap(),
+        GateOutcome::Skipped(_)
+    ));
+}
+
+// ---- baselines: the current one, and their metadata ----
+
+/// Renames every `v0.1` directory under `home` to `name`.
+fn rename_baseline(home: &Path, name: &str) {
+    for entry in fs::read_dir(home).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            if path.file_name().unwrap() == "v0.1" {
+                fs::rename(&path, path.with_file_name(name)).unwrap();
+            } else {
+                rename_baseline(&path, name);
+            }
+        }
+    }
+}
+
+/// Sets the modification time of `dir`'s `new/benchmark.json`.
+fn set_written(dir: &Path, when: SystemTime) {
+    fs::File::options()
+        .write(true)
+        .open(dir.join("new/benchmark.json"))
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+#[test]
+fn without_a_baseline_flag_the_current_baseline_is_compared() {
+    let args = CriterionArgs::parse(["--bench"]);
+    assert_eq!(args.skip_reason(), None);
+    assert_eq!(args.baseline, BaselineUse::Compare(CURRENT_BASELINE.into()));
+    let query = query_for_run(&args, SystemTime::now());
+    assert_eq!(
+        query.comparison,
+        ComparisonSource::Baseline(CURRENT_BASELINE.into())
+    );
+    assert_eq!(query.reference.as_deref(), Some(CURRENT_BASELINE));
+
+    // The slowed fixture, as if v0.1 were the current baseline: gated with no flag.
+    let home = scratch_copy("slowed");
+    rename_baseline(&home, CURRENT_BASELINE);
+    record_here(&home, CURRENT_BASELINE);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    assert!(
+        report.scope.contains("current baseline"),
+        "{}",
+        report.scope
+    );
+    let spsc = find(&report.rows, SPSC_ID);
+    assert_eq!(spsc.status, Status::Regressed);
+    assert!(
+        spsc.notes.contains(&format!("vs {CURRENT_BASELINE}")),
+        "{}",
+        spsc.notes
+    );
+    assert_eq!(report.verdict().exit_code(), 1);
+}
+
+#[test]
+fn a_recording_run_judges_its_floor_against_the_current_baseline() {
+    let since = SystemTime::now();
+    let other = CriterionArgs::parse(["--bench", "--save-baseline", "v9.9"]);
+    assert_eq!(
+        query_for_run(&other, since).reference.as_deref(),
+        Some(CURRENT_BASELINE)
+    );
+    // Re-recording the current baseline overwrites the figures it would be judged against.
+    let current = CriterionArgs::parse(["--bench", "--save-baseline", CURRENT_BASELINE]);
+    assert_eq!(query_for_run(&current, since).reference, None);
+}
+
+#[test]
+fn a_baseline_from_another_harness_is_judged_only_against_the_peers() {
+    let home = scratch_copy("slowed");
+    let mut older = BaselineMetadata::of(&Hardware::detect());
+    older.harness_version = HARNESS_VERSION - 1;
+    fs::create_dir_all(metadata_path(&home, "v0.1").parent().unwrap()).unwrap();
+    fs::write(
+        metadata_path(&home, "v0.1"),
+        serde_json::to_string(&older).unwrap(),
+    )
+    .unwrap();
+    let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1"]);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+
+    let note = report.baseline_note.clone().expect("the one line");
+    assert!(!note.contains('\n'), "{note}");
+    assert!(
+        note.starts_with(&format!(
+            "ringstress gate: baseline v0.1 was recorded by harness {} on ",
+            HARNESS_VERSION - 1
+        )),
+        "{note}"
+    );
+    assert!(
+        note.contains(&format!("(this run: harness {HARNESS_VERSION}, ")),
+        "{note}"
+    );
+    assert!(
+        note.ends_with(
+            "not compared cell by cell; judging only our change relative to the peers \
+             measured beside us"
+        ),
+        "{note}"
+    );
+    assert_eq!(report.to_markdown().matches(note.as_str()).count(), 1);
+    assert!(!report.rules.cell_by_cell);
+    // The 2x slowdown is one cell: with the single-benchmark check off, only the group
+    // check (which one cell cannot fail) and the floor are left, and both pass.
+    let spsc = find(&report.rows, SPSC_ID);
+    assert_eq!(spsc.status, Status::Pass);
+    assert!(
+        spsc.notes.contains("not judged cell by cell"),
+        "{}",
+        spsc.notes
+    );
+    assert!(report.verdict().passed());
+
+    // The same run against the same baseline recorded here is judged cell by cell.
+    record_here(&home, "v0.1");
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    assert_eq!(report.baseline_note, None);
+    assert_eq!(find(&report.rows, SPSC_ID).status, Status::Regressed);
+}
+
+#[test]
+fn a_baseline_from_another_cpu_or_without_metadata_is_not_compared_cell_by_cell() {
+    let home = scratch_copy("slowed");
+    let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1"]);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    let note = report.baseline_note.unwrap();
+    assert!(
+        note.starts_with("ringstress gate: baseline v0.1 has no metadata"),
+        "{note}"
+    );
+    assert_eq!(find(&report.rows, SPSC_ID).status, Status::Pass);
+
+    let mut elsewhere = BaselineMetadata::of(&Hardware::detect());
+    elsewhere.cpu = "Some Other CPU".into();
+    fs::create_dir_all(metadata_path(&home, "v0.1").parent().unwrap()).unwrap();
+    fs::write(
+        metadata_path(&home, "v0.1"),
+        serde_json::to_string(&elsewhere).unwrap(),
+    )
+    .unwrap();
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    let note = report.baseline_note.unwrap();
+    assert!(note.contains("on Some Other CPU, "), "{note}");
+    assert_eq!(find(&report.rows, SPSC_ID).status, Status::Pass);
+}
+
+#[test]
+fn unreadable_metadata_is_an_error_naming_the_file() {
+    let home = scratch_copy("slowed");
+    let path = metadata_path(&home, "v0.1");
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(&path, "{\"harness_version\": ").unwrap();
+    let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1"]);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let error = gate_run(&args, started, &home, margin()).unwrap_err();
+    assert!(
+        matches!(error, GateError::BadBaselineMetadata { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains(&path.display().to_string()));
+}
+
+#[test]
+fn saving_a_baseline_records_its_metadata_and_merges_each_binarys_groups() {
+    // Two "bench binaries" of one `cargo bench`: the first wrote demo/1p1c, the second
+    // demo/other (the peer's record, moved to another group).
+    let home = scratch_copy("unchanged");
+    let peer_record = home.join(PEER_DIR).join("new/benchmark.json");
+    let mut record: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&peer_record).unwrap()).unwrap();
+    record["group_id"] = "demo/other".into();
+    fs::write(&peer_record, record.to_string()).unwrap();
+    let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    let args = CriterionArgs::parse(["--bench", "--save-baseline", "v9.9"]);
+    let hardware = Hardware::detect();
+
+    set_written(&home.join(PEER_DIR), an_hour_ago);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    checked(gate_run(&args, started, &home, margin()).unwrap());
+    let first = read_metadata(&home, "v9.9").unwrap().expect("written");
+    assert_eq!(first.groups, ["demo/1p1c"]);
+    assert_eq!(first.harness_version, HARNESS_VERSION);
+    assert_eq!(first.cpu, hardware.cpu);
+    assert_eq!(first.logical_cores, hardware.logical_cores.parse().ok());
+    assert_eq!(first.rustc, hardware.rustc);
+    assert!(first.date.ends_with(" UTC"));
+
+    set_written(&home.join(SPSC_DIR), an_hour_ago);
+    set_written(&home.join(PEER_DIR), SystemTime::now());
+    checked(gate_run(&args, started, &home, margin()).unwrap());
+    let second = read_metadata(&home, "v9.9").unwrap().unwrap();
+    assert_eq!(second.groups, ["demo/1p1c", "demo/other"]);
+
+    // Metadata from another harness no longer describes what v9.9 holds: replaced.
+    let mut older = second.clone();
+    older.harness_version = HARNESS_VERSION + 1;
+    older.groups = vec!["stale/group".into()];
+    fs::write(
+        metadata_path(&home, "v9.9"),
+        serde_json::to_string(&older).unwrap(),
+    )
+    .unwrap();
+    checked(gate_run(&args, started, &home, margin()).unwrap());
+    let replaced = read_metadata(&home, "v9.9").unwrap().unwrap();
+    assert_eq!(replaced.groups, ["demo/other"]);
+    assert_eq!(replaced.harness_version, HARNESS_VERSION);
+}
+
+// ---- the table ----
+
+#[test]
+fn the_table_has_hardware_rows_sorted_by_id_and_a_verdict() {
+    let rules = Rules::new(margins(0.10, 0.20));
+    let (rows, groups) = rows_for(&against_v01(&fixture("slowed")), &rules);
+    let report = ResultsReport {
+        hardware: fixed_hardware(),
+        scope: "This run, compared with baseline `v0.1`".into(),
+        rules,
+        baseline_note: None,
+        rows,
+        groups,
+    };
+    let text = report.to_markdown();
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines
+        .iter()
+        .position(|line| *line == "| Test | Throughput | Status | Notes |")
+        .expect("table header");
+    assert!(
+        lines[..header].contains(&"- CPU: Example CPU"),
+        "hardware comes first"
+    );
+    assert!(lines[..header].contains(&"- Logical cores: 2"));
+    assert!(
+        lines[..header]
+            .iter()
+            .any(|line| line.contains("20% single-benchmark margin")
+                && line.contains("10% group margin"))
+    );
+    assert_eq!(lines[header + 1], "|---|---|---|---|");
+    assert!(lines[header + 2].starts_with(&format!("| {SPSC_ID} | ")));
+    assert!(lines[header + 2].contains("M msg/s | REGRESSED | -4"));
+    assert!(lines[header + 3].starts_with(&format!("| {PEER_ID} | ")));
+    assert!(lines[header + 3].contains("M msg/s | peer |"));
+    assert!(
+        lines.contains(
+            &"0 of 1 of ours under 50.0M msg/s: 0 floor failures (new since v0.1), \
+              0 under the floor in v0.1 too"
+        ),
+        "the floor's count follows the table:\n{text}"
+    );
+    assert!(
+        lines.iter().any(
+            |line| line.starts_with("| demo/1p1c | ringstress-spsc | 1 vs v0.1 |")
+                && line.ends_with(
+                    "| 1 of 1 (p = 0.500) | 1 of 1 | -10% | slower, sign test not met |"
+                )
+        ),
+        "the group check is listed:\n{text}"
+    );
+    let verdict = lines.last().unwrap();
+    assert!(
+        verdict.starts_with("FAIL: 1 regressed vs v0.1"),
+        "{verdict}"
+    );
+    assert!(verdict.contains(SPSC_ID) && verdict.contains("--save-baseline"));
+}
+
+#[test]
+fn a_passing_verdict_counts_ours_and_peers() {
+    let rows = rows_for(&against_v01(&fixture("unchanged")), &Rules::new(margin())).0;
+    let summary = Verdict::of(&rows).summary();
+    assert!(summary.starts_with("PASS: 1 of ours at or above the 50.0M msg/s floor"));
+    assert!(summary.contains("none regressed vs v0.1"));
+    assert!(summary.contains("1 peer, not gated"));
+}
+
+#[test]
+fn a_floor_failure_says_what_to_do() {
+    let mut results = against_v01(&fixture("unchanged"));
+    results[0].estimates.slope.as_mut().unwrap().point_estimate = 2_000.0;
+    let summary = Verdict::of(&rows_for(&results, &Rules::new(margin())).0).summary();
+    assert!(
+        summary.starts_with("FAIL: 1 below the 50.0M msg/s floor"),
+        "{summary}"
+    );
+    assert!(summary.contains("profile"), "{summary}");
+}
+
+#[test]
+fn rates_read_in_k_m_and_g() {
+    assert_eq!(format_rate(50_000_000.0), "50.0M msg/s");
+    assert_eq!(format_rate(999_999.0), "1.0M msg/s");
+    assert_eq!(format_rate(999.0), "999 msg/s");
+    assert_eq!(format_rate(2.5e9), "2.50G msg/s");
+    assert_eq!(format_rate(0.0), "0 msg/s");
+}
+
+#[test]
+fn hardware_detection_fills_every_field() {
+    let hardware = Hardware::detect();
+    let block = hardware.to_markdown();
+    for label in [
+        "- CPU: ",
+        "- Logical cores: ",
+        "- Memory: ",
+        "- OS: ",
+        "- rustc: ",
+        "- Date: ",
+    ] {
+        assert!(block.contains(label), "{block}");
+    }
+    assert!(!hardware.date.is_empty());
+}
+
+// ---- errors ----
+
+#[test]
+fn corrupt_estimates_give_an_error_naming_the_file() {
+    let home = scratch_copy("unchanged");
+    let path = home.join(SPSC_DIR).join("new/estimates.json");
+    fs::write(&path, "{\"mean\": ").unwrap();
+    let error = load_results(&home, &query("new", ComparisonSource::None)).unwrap_err();
+    assert!(matches!(error, GateError::Corrupt { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains(&path.display().to_string()), "{message}");
+    assert!(message.contains("Criterion"), "{message}");
+    assert!(std::error::Error::source(&error).is_some());
+}
+
+#[test]
+fn missing_estimates_give_an_error_naming_the_file() {
+    let home = scratch_copy("unchanged");
+    let path = home.join(SPSC_DIR).join("new/estimates.json");
+    fs::remove_file(&path).unwrap();
+    let error = load_results(&home, &query("new", ComparisonSource::None)).unwrap_err();
+    assert!(matches!(error, GateError::Unreadable { .. }), "{error:?}");
+    assert!(error.to_string().contains(&path.display().to_string()));
+}
+
+#[test]
+fn a_corrupt_change_file_is_an_error_not_a_pass() {
+    let home = scratch_copy("slowed");
+    fs::write(home.join(SPSC_DIR).join("change/estimates.json"), "[]").unwrap();
+    let error = load_results(
+        &home,
+        &query("new", ComparisonSource::Baseline("v0.1".into())),
+    )
+    .unwrap_err();
+    assert!(matches!(error, GateError::Corrupt { .. }), "{error:?}");
+}
+
+#[test]
+fn a_missing_home_has_no_results_and_recheck_says_so() {
+    let missing = PathBuf::from("/nonexistent/criterion-home");
+    assert!(
+        load_results(&missing, &query("new", ComparisonSource::None))
+            .unwrap()
+            .is_empty()
+    );
+    let RecheckCommand::Check(args) = parse_recheck_args([
+        "--home",
+        "/nonexistent/criterion-home",
+        "--baseline",
+        "v0.1",
+    ])
+    .unwrap() else {
+        unreachable!()
+    };
+    let error = recheck(&args, margin()).unwrap_err();
+    assert!(matches!(error, GateError::NoResults { .. }));
+    assert!(error.to_string().contains("'v0.1'"), "{error}");
+}
+
+// ---- ringstress-gate's arguments ----
+
+#[test]
+fn recheck_arguments_are_parsed_and_bad_ones_rejected() {
+    let parsed = parse_recheck_args(["--baseline=v0.1", "--compare-to", "v0.0", "--home", "h"]);
+    assert_eq!(
+        parsed.unwrap(),
+        RecheckCommand::Check(ringstress_suite::gate::RecheckArgs {
+            slot: "v0.1".into(),
+            compare_to: Some("v0.0".into()),
+            home: Some("h".into()),
+        })
+    );
+    let RecheckCommand::Check(default) = parse_recheck_args::<[&str; 0], &str>([]).unwrap() else {
+        unreachable!()
+    };
+    assert_eq!(default.slot, "new");
+    assert_eq!(parse_recheck_args(["-h"]).unwrap(), RecheckCommand::Help);
+    for bad in [
+        vec!["--frobnicate"],
+        vec!["--baseline"],
+        vec!["--baseline", "--new"],
+        vec!["--new", "--baseline", "v0.1"],
+        vec!["--baseline", "v0.1", "--compare-to", "v0.1"],
+        vec!["v0.1"],
+    ] {
+        let error = parse_recheck_args(&bad).unwrap_err();
+        assert!(matches!(error, GateError::Usage(_)), "{bad:?}: {error:?}");
+    }
+}
+
+#[test]
+fn recheck_gates_a_loaded_comparison() {
+    let home = scratch_copy("slowed");
+    record_here(&home, "v0.1");
+    let RecheckCommand::Check(args) = parse_recheck_args([
+        "--home",
+        home.to_str().unwrap(),
+        "--new",
+        "--compare-to",
+        "v0.1",
+    ])
+    .unwrap() else {
+        unreachable!()
+    };
+    let report = recheck(&args, margin()).unwrap();
+    assert_eq!(find(&report.rows, SPSC_ID).status, Status::Regressed);
+    assert_eq!(report.verdict().exit_code(), 1);
+}
