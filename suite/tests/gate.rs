@@ -14,15 +14,16 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
+use clap::Parser;
 use ringstress_suite::gate::{
     Against, BaselineMetadata, BaselineUse, BenchmarkResult, CURRENT_BASELINE, ChangeCall,
     ChangeData, ChangeEstimates, Comparison, ComparisonSource, CriterionArgs, DEFAULT_GROUP_MARGIN,
-    DEFAULT_SINGLE_MARGIN, Estimates, FLOOR_MSGS_PER_SEC, FloorCall, GateError, GateOutcome,
-    GroupCall, HARNESS_VERSION, Hardware, Margins, NOISE_MARGIN_ENV, NoiseMargin, RecheckCommand,
-    Reference, ResultQuery, ResultsReport, Rules, SINGLE_NOISE_MARGIN_ENV, Selection, Status,
-    Throughput, Verdict, call_change, call_floor, format_rate, gate_run, load_results,
-    metadata_path, parse_recheck_args, query_for_run, read_json, read_metadata, recheck,
-    record_baseline, row_for, rows_for, sign_test_p, status_of, throughput_change,
+    DEFAULT_SINGLE_MARGIN, EXIT_ERROR, Estimates, FLOOR_MSGS_PER_SEC, FloorCall, GateError,
+    GateOutcome, GroupCall, HARNESS_VERSION, Hardware, Margins, NOISE_MARGIN_ENV, NoiseMargin,
+    RecheckArgs, Reference, ResultQuery, ResultsReport, Rules, SINGLE_NOISE_MARGIN_ENV, Selection,
+    Status, Throughput, Verdict, call_change, call_floor, format_rate, gate_run, load_results,
+    metadata_path, query_for_run, ratio_table, read_json, read_metadata, recheck, record_baseline,
+    row_for, rows_for, sign_test_p, status_of, throughput_change,
 };
 
 const SPSC_ID: &str = "demo/1p1c/ringstress-spsc/64/steady";
@@ -1457,15 +1458,13 @@ fn a_missing_home_has_no_results_and_recheck_says_so() {
             .unwrap()
             .is_empty()
     );
-    let RecheckCommand::Check(args) = parse_recheck_args([
+    let args = recheck_args(&[
         "--home",
         "/nonexistent/criterion-home",
         "--baseline",
         "v0.1",
     ])
-    .unwrap() else {
-        unreachable!()
-    };
+    .unwrap();
     let error = recheck(&args, margin()).unwrap_err();
     assert!(matches!(error, GateError::NoResults { .. }));
     assert!(error.to_string().contains("'v0.1'"), "{error}");
@@ -1473,50 +1472,91 @@ fn a_missing_home_has_no_results_and_recheck_says_so() {
 
 // ---- ringstress-gate's arguments ----
 
+/// `ringstress-gate`'s arguments parsed as its `main` parses them.
+fn recheck_args(args: &[&str]) -> Result<RecheckArgs, clap::Error> {
+    RecheckArgs::try_parse_from(std::iter::once("ringstress-gate").chain(args.iter().copied()))
+}
+
 #[test]
 fn recheck_arguments_are_parsed_and_bad_ones_rejected() {
-    let parsed = parse_recheck_args(["--baseline=v0.1", "--compare-to", "v0.0", "--home", "h"]);
+    let parsed = recheck_args(&["--baseline=v0.1", "--compare-to", "v0.0", "--home", "h"]);
     assert_eq!(
         parsed.unwrap(),
-        RecheckCommand::Check(ringstress_suite::gate::RecheckArgs {
-            slot: "v0.1".into(),
+        RecheckArgs {
+            new: false,
+            baseline: Some("v0.1".into()),
             compare_to: Some("v0.0".into()),
             home: Some("h".into()),
-        })
+            ratios: None,
+        }
     );
-    let RecheckCommand::Check(default) = parse_recheck_args::<[&str; 0], &str>([]).unwrap() else {
-        unreachable!()
-    };
-    assert_eq!(default.slot, "new");
-    assert_eq!(parse_recheck_args(["-h"]).unwrap(), RecheckCommand::Help);
+    assert_eq!(recheck_args(&[]).unwrap().slot(), "new");
+    assert_eq!(recheck_args(&["--ratios", "64"]).unwrap().ratios, Some(64));
+    let help = recheck_args(&["-h"]).unwrap_err();
+    assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+    assert!(help.to_string().contains("--compare-to <NAME>"), "{help}");
     for bad in [
         vec!["--frobnicate"],
         vec!["--baseline"],
         vec!["--baseline", "--new"],
         vec!["--new", "--baseline", "v0.1"],
-        vec!["--baseline", "v0.1", "--compare-to", "v0.1"],
+        vec!["--ratios", "many"],
         vec!["v0.1"],
     ] {
-        let error = parse_recheck_args(&bad).unwrap_err();
-        assert!(matches!(error, GateError::Usage(_)), "{bad:?}: {error:?}");
+        let error = recheck_args(&bad).unwrap_err();
+        assert_eq!(error.exit_code(), EXIT_ERROR, "{bad:?}: {error}");
     }
+    // Comparing a slot with itself is refused when the check runs.
+    let itself = recheck_args(&["--baseline", "v0.1", "--compare-to", "v0.1"]).unwrap();
+    let error = recheck(&itself, margin()).unwrap_err();
+    assert!(matches!(error, GateError::Usage(_)), "{error:?}");
 }
 
 #[test]
 fn recheck_gates_a_loaded_comparison() {
     let home = scratch_copy("slowed");
     record_here(&home, "v0.1");
-    let RecheckCommand::Check(args) = parse_recheck_args([
+    let args = recheck_args(&[
         "--home",
         home.to_str().unwrap(),
         "--new",
         "--compare-to",
         "v0.1",
     ])
-    .unwrap() else {
-        unreachable!()
-    };
+    .unwrap();
     let report = recheck(&args, margin()).unwrap();
     assert_eq!(find(&report.rows, SPSC_ID).status, Status::Regressed);
     assert_eq!(report.verdict().exit_code(), 1);
+}
+
+#[test]
+fn ratio_table_lists_every_implementation_per_cell_and_ours_over_the_best_peer() {
+    let group = "mpmc_thrash/1p1c";
+    let results = [
+        rated("ringstress-spsc", group, "1024/avalanche", 300e6, None),
+        rated("rtrb", group, "1024/avalanche", 200e6, None),
+        rated("std-mpsc", group, "1024/avalanche", 100e6, None),
+        rated("ringstress-spsc", group, "1024/steady", 1.5e9, None),
+        rated("rtrb", group, "1024/steady", 2e9, None),
+        rated("ringstress-spsc", group, "64/steady", 1e6, None), // another capacity
+        rated(
+            "harness",
+            "harness_overhead/mpmc_thrash",
+            "1024/steady",
+            7e8,
+            None,
+        ),
+    ];
+    let table = ratio_table(&results, 1024);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "| group | pattern | ringstress-spsc | harness | rtrb | std-mpsc | ours / best peer |",
+            "|---|---|---|---|---|---|---|",
+            "| harness_overhead/mpmc_thrash | steady | – | 700.0M | – | – | – |",
+            "| mpmc_thrash/1p1c | steady | 1.50G | – | 2.00G | – | 0.75x |",
+            "| mpmc_thrash/1p1c | avalanche | 300.0M | – | 200.0M | 100.0M | 1.50x |",
+        ]
+    );
 }

@@ -4,7 +4,10 @@
 
 use std::fs;
 use std::process::Command;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
+
+use time::OffsetDateTime;
+use time::macros::format_description;
 
 const UNKNOWN: &str = "unknown";
 
@@ -121,48 +124,24 @@ fn rustc_version() -> Option<String> {
 /// assert_eq!(ringstress_suite::gate::utc_date_time(time), "2023-11-14 22:13 UTC");
 /// ```
 pub fn utc_date_time(time: SystemTime) -> String {
-    let seconds = time
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs());
-    let (year, month, day) = civil_date(seconds / 86_400);
-    let minutes_today = seconds % 86_400 / 60;
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        minutes_today / 60,
-        minutes_today % 60
-    )
-}
-
-/// The Gregorian date `days` after 1970-01-01 (Howard Hinnant's days-to-civil algorithm).
-fn civil_date(days: u64) -> (u64, u64, u64) {
-    let shifted = days + 719_468; // days since 0000-03-01
-    let era = shifted / 146_097;
-    let day_of_era = shifted % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+    OffsetDateTime::from(time)
+        .format(format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+        .unwrap_or_else(|error| format!("(unknown date: {error})"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
-    fn civil_date_handles_epoch_leap_days_and_century_rules() {
-        assert_eq!(civil_date(0), (1970, 1, 1));
-        assert_eq!(civil_date(11_016), (2000, 2, 29));
-        assert_eq!(civil_date(11_017), (2000, 3, 1));
-        assert_eq!(civil_date(47_540), (2100, 2, 28));
-        assert_eq!(civil_date(47_541), (2100, 3, 1)); // 2100 is not a leap year
+    fn dates_cross_leap_days_and_century_rules() {
+        let at = |days: u64| utc_date_time(UNIX_EPOCH + Duration::from_secs(days * 86_400));
+        assert_eq!(at(0), "1970-01-01 00:00 UTC");
+        assert_eq!(at(11_016), "2000-02-29 00:00 UTC");
+        assert_eq!(at(47_541), "2100-03-01 00:00 UTC"); // 2100 is not a leap year
     }
 
     #[test]

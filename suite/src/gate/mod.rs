@@ -53,6 +53,7 @@ pub mod group;
 mod hardware;
 mod margins;
 mod rate;
+mod ratio_table;
 mod recheck;
 mod report_file;
 mod results;
@@ -85,7 +86,8 @@ pub use margins::{
     SINGLE_NOISE_MARGIN_ENV,
 };
 pub use rate::{format_rate, msgs_per_sec, throughput_change};
-pub use recheck::{RECHECK_USAGE, RecheckArgs, RecheckCommand, parse_recheck_args, recheck};
+pub use ratio_table::ratio_table;
+pub use recheck::{RecheckArgs, ratios, recheck};
 pub use report_file::{REPORT_FILE, report_path};
 pub use results::{
     Against, BenchmarkResult, ChangeData, Comparison, ComparisonSource, LATEST_SLOT,

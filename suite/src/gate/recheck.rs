@@ -5,129 +5,90 @@
 
 use std::path::PathBuf;
 
+use clap::Parser;
+
 use super::baseline::CURRENT_BASELINE;
 use super::error::GateError;
 use super::hardware::Hardware;
 use super::margins::Margins;
+use super::ratio_table::ratio_table;
 use super::results::{
     ComparisonSource, LATEST_SLOT, ResultQuery, Selection, criterion_home, load_results,
 };
 use super::run::judged_report;
 use super::table::ResultsReport;
 
-/// The usage text of `ringstress-gate`.
-pub const RECHECK_USAGE: &str = "\
-Re-check saved Criterion results against the 50M msg/s floor (and a baseline) without measuring.
-
-usage: ringstress-gate [--new | --baseline NAME] [--compare-to NAME] [--home DIR]
-
-  --new              the latest run (Criterion's `new` results) [default]
-  --baseline NAME    a saved baseline, e.g. v0.2 (its floor judged on the raw figures)
-  --compare-to NAME  gate regressions against baseline NAME, using the comparison Criterion
-                     wrote (after `cargo bench -- --load-baseline X --baseline NAME`, or a
-                     `cargo bench -- --baseline NAME` run for --new), and judge the floor
-                     against NAME's figures [default for --new: the current baseline]
-  --home DIR         Criterion's home [default: $CRITERION_HOME, else target/criterion]
-  -h, --help         this text
-
-environment: RINGSTRESS_NOISE_MARGIN=0.15 sets the group noise margin and
-RINGSTRESS_SINGLE_NOISE_MARGIN=0.5 the single-benchmark one (fractions).
-exit code: 0 pass (UNDER (baseline) included), 1 FAIL (floor) or REGRESSED, 2 error.
-example: cargo run --release --bin ringstress-gate -- --baseline v0.1";
-
-/// What `ringstress-gate` was asked to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecheckCommand {
-    /// Print [`RECHECK_USAGE`].
-    Help,
-    /// Check saved results.
-    Check(RecheckArgs),
-}
-
-/// Which saved results to check.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `ringstress-gate`'s command line: which saved results to check, against what.
+///
+/// ```
+/// use clap::Parser;
+/// use ringstress_suite::gate::RecheckArgs;
+///
+/// let args = RecheckArgs::try_parse_from(["ringstress-gate", "--baseline", "v0.1"]).unwrap();
+/// assert_eq!(args.slot(), "v0.1");
+/// assert!(RecheckArgs::try_parse_from(["ringstress-gate", "--baseline"]).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Parser)]
+#[command(
+    name = "ringstress-gate",
+    about = "Re-check saved Criterion results against the 50M msg/s floor (and a baseline) \
+             without measuring.",
+    after_help = "environment: RINGSTRESS_NOISE_MARGIN=0.15 sets the group noise margin and \
+                  RINGSTRESS_SINGLE_NOISE_MARGIN=0.5 the single-benchmark one (fractions).\n\
+                  exit code: 0 pass (UNDER (baseline) included), 1 FAIL (floor) or REGRESSED, \
+                  2 error.\n\
+                  example: cargo run --release --bin ringstress-gate -- --baseline v0.3"
+)]
 pub struct RecheckArgs {
-    /// `new` or a baseline name.
-    pub slot: String,
-    /// The baseline to gate regressions and judge the floor against; for `new`, `None`
-    /// means [`CURRENT_BASELINE`].
+    /// The latest run (Criterion's `new` results) [default]
+    #[arg(long, conflicts_with = "baseline")]
+    pub new: bool,
+    /// A saved baseline, e.g. v0.3 (its floor judged on the raw figures)
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// Gate regressions against baseline NAME, using the comparison Criterion wrote (after
+    /// `cargo bench -- --load-baseline X --baseline NAME`, or a `cargo bench -- --baseline
+    /// NAME` run for --new), and judge the floor against NAME's figures [default for --new:
+    /// the current baseline]
+    #[arg(long, value_name = "NAME")]
     pub compare_to: Option<String>,
-    /// Criterion's home, if not the default.
+    /// Criterion's home [default: $CRITERION_HOME, else target/criterion]
+    #[arg(long, value_name = "DIR")]
     pub home: Option<PathBuf>,
+    /// Instead of the verdict, print the ratio table (README.md's): every implementation's
+    /// msg/s per group and pattern at this capacity, and ours over the best peer
+    #[arg(long, value_name = "CAPACITY")]
+    pub ratios: Option<usize>,
 }
 
-/// Reads `ringstress-gate`'s arguments (after the program name).
-///
-/// ```
-/// use ringstress_suite::gate::{RecheckCommand, parse_recheck_args};
-///
-/// let RecheckCommand::Check(args) = parse_recheck_args(["--baseline", "v0.1"]).unwrap() else {
-///     unreachable!()
-/// };
-/// assert_eq!(args.slot, "v0.1");
-/// assert!(parse_recheck_args(["--baseline"]).is_err());
-/// ```
+impl RecheckArgs {
+    /// The results to check: `new` or a baseline name.
+    pub fn slot(&self) -> &str {
+        self.baseline.as_deref().unwrap_or(LATEST_SLOT)
+    }
+}
+
+/// The ratio table ([`ratio_table`]) of the saved results `args` names, at `capacity`.
 ///
 /// # Errors
 ///
-/// [`GateError::Usage`] for an unknown argument, a missing value, or contradicting choices.
-pub fn parse_recheck_args<I, S>(args: I) -> Result<RecheckCommand, GateError>
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<str>,
-{
-    let mut slot: Option<String> = None;
-    let mut compare_to = None;
-    let mut home = None;
-    let mut args = args.into_iter().map(|arg| arg.as_ref().to_owned());
-    while let Some(arg) = args.next() {
-        let (name, inline_value) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => {
-                (name.to_owned(), Some(value.to_owned()))
-            }
-            _ => (arg.clone(), None),
-        };
-        let mut value_of = |option: &str| {
-            inline_value
-                .clone()
-                .or_else(|| args.next())
-                .filter(|value| !value.is_empty() && !value.starts_with('-'))
-                .ok_or_else(|| GateError::Usage(format!("{option} needs a value")))
-        };
-        let chosen = match name.as_str() {
-            "-h" | "--help" => return Ok(RecheckCommand::Help),
-            "--new" if inline_value.is_none() => Some(LATEST_SLOT.to_owned()),
-            "--baseline" => Some(value_of("--baseline")?),
-            "--compare-to" => {
-                compare_to = Some(value_of("--compare-to")?);
-                None
-            }
-            "--home" => {
-                home = Some(PathBuf::from(value_of("--home")?));
-                None
-            }
-            _ => return Err(GateError::Usage(format!("unexpected argument {arg:?}"))),
-        };
-        if let Some(chosen) = chosen {
-            if slot.as_ref().is_some_and(|earlier| *earlier != chosen) {
-                return Err(GateError::Usage(
-                    "choose one of --new and --baseline NAME".to_owned(),
-                ));
-            }
-            slot = Some(chosen);
-        }
+/// As [`recheck`].
+pub fn ratios(args: &RecheckArgs, capacity: usize) -> Result<String, GateError> {
+    let home = args.home.clone().unwrap_or_else(criterion_home);
+    let query = ResultQuery {
+        slot: args.slot().to_owned(),
+        selection: Selection::All,
+        comparison: ComparisonSource::None,
+        reference: None,
+    };
+    let results = load_results(&home, &query)?;
+    if results.is_empty() {
+        return Err(GateError::NoResults {
+            home,
+            slot: args.slot().to_owned(),
+        });
     }
-    let slot = slot.unwrap_or_else(|| LATEST_SLOT.to_owned());
-    if compare_to.as_deref() == Some(slot.as_str()) {
-        return Err(GateError::Usage(format!(
-            "--compare-to {slot} compares '{slot}' with itself"
-        )));
-    }
-    Ok(RecheckCommand::Check(RecheckArgs {
-        slot,
-        compare_to,
-        home,
-    }))
+    Ok(ratio_table(&results, capacity))
 }
 
 /// The results report of the saved results `args` names.
@@ -137,13 +98,19 @@ where
 /// [`GateError::NoResults`] when no benchmark has results in the slot, or a read error
 /// naming the file.
 pub fn recheck(args: &RecheckArgs, margins: Margins) -> Result<ResultsReport, GateError> {
+    if args.compare_to.as_deref() == Some(args.slot()) {
+        return Err(GateError::Usage(format!(
+            "--compare-to {0} compares '{0}' with itself",
+            args.slot()
+        )));
+    }
     let home = args.home.clone().unwrap_or_else(criterion_home);
     let compare_to = args
         .compare_to
         .clone()
-        .or_else(|| (args.slot == LATEST_SLOT).then(|| CURRENT_BASELINE.to_owned()));
+        .or_else(|| (args.slot() == LATEST_SLOT).then(|| CURRENT_BASELINE.to_owned()));
     let query = ResultQuery {
-        slot: args.slot.clone(),
+        slot: args.slot().to_owned(),
         selection: Selection::All,
         comparison: compare_to
             .clone()
@@ -154,23 +121,23 @@ pub fn recheck(args: &RecheckArgs, margins: Margins) -> Result<ResultsReport, Ga
     if results.is_empty() {
         return Err(GateError::NoResults {
             home,
-            slot: args.slot.clone(),
+            slot: args.slot().to_owned(),
         });
     }
-    let what = if args.slot == LATEST_SLOT {
+    let what = if args.slot() == LATEST_SLOT {
         "Latest run (re-checked, not re-measured)".to_owned()
     } else {
         format!(
             "Saved baseline `{}` (re-checked, not re-measured; the machine above is the one \
              re-checking, not necessarily the one that recorded it)",
-            args.slot
+            args.slot()
         )
     };
     let scope = match &compare_to {
         Some(baseline) => format!("{what}, compared with baseline `{baseline}`"),
         None => what,
     };
-    let saved_slot = (args.slot != LATEST_SLOT).then_some(args.slot.as_str());
+    let saved_slot = (args.slot() != LATEST_SLOT).then_some(args.slot());
     judged_report(
         &results,
         scope,
