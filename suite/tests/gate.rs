@@ -23,7 +23,7 @@ use ringstress_suite::gate::{
     RecheckArgs, Reference, ResultQuery, ResultsReport, Rules, SINGLE_NOISE_MARGIN_ENV, Selection,
     Status, Throughput, Verdict, call_change, call_floor, format_rate, gate_run, load_results,
     metadata_path, query_for_run, ratio_table, read_json, read_metadata, recheck, record_baseline,
-    row_for, rows_for, sign_test_p, status_of, throughput_change,
+    row_for, rows_for, sign_test_p, start_recording, status_of, throughput_change,
 };
 
 const SPSC_ID: &str = "demo/1p1c/ringstress-spsc/64/steady";
@@ -1005,7 +1005,7 @@ fn load_baseline_runs_read_the_loaded_results_and_the_fresh_comparison() {
 /// Records metadata for baseline `name` under `home` saying this harness on this machine
 /// recorded it, so it is compared cell by cell.
 fn record_here(home: &Path, name: &str) {
-    record_baseline(home, name, &Hardware::detect(), []).unwrap();
+    record_baseline(home, name, &Hardware::detect(), &[]).unwrap();
 }
 
 fn checked(outcome: GateOutcome) -> ResultsReport {
@@ -1167,6 +1167,7 @@ fn a_baseline_from_another_harness_is_judged_only_against_the_peers() {
     let home = scratch_copy("slowed");
     let mut older = BaselineMetadata::of(&Hardware::detect());
     older.harness_version = HARNESS_VERSION - 1;
+    older.complete = true;
     fs::create_dir_all(metadata_path(&home, "v0.1").parent().unwrap()).unwrap();
     fs::write(
         metadata_path(&home, "v0.1"),
@@ -1232,6 +1233,7 @@ fn a_baseline_from_another_cpu_or_without_metadata_is_not_compared_cell_by_cell(
 
     let mut elsewhere = BaselineMetadata::of(&Hardware::detect());
     elsewhere.cpu = "Some Other CPU".into();
+    elsewhere.complete = true;
     fs::create_dir_all(metadata_path(&home, "v0.1").parent().unwrap()).unwrap();
     fs::write(
         metadata_path(&home, "v0.1"),
@@ -1244,20 +1246,115 @@ fn a_baseline_from_another_cpu_or_without_metadata_is_not_compared_cell_by_cell(
     assert_eq!(find(&report.rows, SPSC_ID).status, Status::Pass);
 }
 
-#[test]
-fn unreadable_metadata_is_an_error_naming_the_file() {
+/// The slowed fixture compared with v0.1 as `cargo bench -- --baseline v0.1` would, with
+/// v0.1's metadata listing both benchmarks, after `damage` was done to the home.
+fn compared_after(damage: impl FnOnce(&Path)) -> ResultsReport {
     let home = scratch_copy("slowed");
-    let path = metadata_path(&home, "v0.1");
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(&path, "{\"harness_version\": ").unwrap();
+    let all = ResultQuery {
+        slot: "v0.1".into(),
+        selection: Selection::All,
+        comparison: ComparisonSource::None,
+        reference: None,
+    };
+    record_baseline(
+        &home,
+        "v0.1",
+        &Hardware::detect(),
+        &load_results(&home, &all).unwrap(),
+    )
+    .unwrap();
+    damage(&home);
     let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1"]);
     let started = SystemTime::now() - Duration::from_secs(60);
-    let error = gate_run(&args, started, &home, margin()).unwrap_err();
+    checked(gate_run(&args, started, &home, margin()).unwrap())
+}
+
+/// The report compared nothing with the baseline, names the damage in one line containing
+/// `what`, and exits 2.
+fn assert_damaged(report: &ResultsReport, what: &str) {
+    let line = report.baseline_damage.as_deref().expect("damage named");
+    assert!(!line.contains('\n'), "one line: {line}");
     assert!(
-        matches!(error, GateError::BadBaselineMetadata { .. }),
-        "{error:?}"
+        line.contains("baseline v0.1 is damaged") && line.contains(what),
+        "{line}"
     );
-    assert!(error.to_string().contains(&path.display().to_string()));
+    assert!(report.rows.iter().all(|row| row.gated_against.is_none()));
+    assert_eq!(report.verdict().exit_code(), 2);
+    assert!(report.to_markdown().contains(line));
+}
+
+#[test]
+fn a_whole_baseline_is_compared() {
+    let report = compared_after(|_| {});
+    assert_eq!(report.baseline_damage, None);
+    assert_eq!(find(&report.rows, SPSC_ID).status, Status::Regressed);
+}
+
+#[test]
+fn unreadable_metadata_is_named_in_one_line_and_not_compared() {
+    let report = compared_after(|home| {
+        fs::write(metadata_path(home, "v0.1"), "{\"harness_version\": ").unwrap();
+    });
+    assert_damaged(&report, "baselines/v0.1.json");
+}
+
+#[test]
+fn metadata_of_another_suite_version_is_named_and_not_compared() {
+    let report = compared_after(|home| {
+        let path = metadata_path(home, "v0.1");
+        let mut metadata: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        metadata.as_object_mut().unwrap().remove("benchmarks");
+        fs::write(&path, metadata.to_string()).unwrap();
+    });
+    assert_damaged(&report, "benchmarks");
+}
+
+#[test]
+fn a_truncated_baseline_file_is_named_and_not_compared() {
+    let report = compared_after(|home| {
+        let path = home.join(SPSC_DIR).join("v0.1/estimates.json");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, &text[..text.len() / 2]).unwrap();
+    });
+    assert_damaged(&report, &format!("{SPSC_DIR}/v0.1/estimates.json"));
+}
+
+#[test]
+fn a_baseline_with_cells_removed_is_named_and_not_compared() {
+    let report = compared_after(|home| {
+        fs::remove_dir_all(home.join(PEER_DIR).join("v0.1")).unwrap();
+    });
+    assert_damaged(
+        &report,
+        &format!("1 of the 2 benchmarks of this run it lists have no files (first: {PEER_ID})"),
+    );
+}
+
+#[test]
+fn an_interrupted_recording_is_named_and_not_compared() {
+    let report = compared_after(|home| {
+        start_recording(home, "v0.1", &Hardware::detect()).unwrap();
+    });
+    assert_damaged(&report, "did not finish");
+}
+
+#[test]
+fn cells_a_baseline_never_recorded_are_not_damage() {
+    // v0.1 recorded only the peer: ours is new, measured and not compared.
+    let report = compared_after(|home| {
+        let path = metadata_path(home, "v0.1");
+        let mut metadata = read_metadata(home, "v0.1").unwrap().unwrap();
+        metadata.benchmarks.retain(|id| id == PEER_ID);
+        fs::write(&path, serde_json::to_string(&metadata).unwrap()).unwrap();
+        fs::remove_dir_all(home.join(SPSC_DIR).join("v0.1")).unwrap();
+    });
+    assert_eq!(report.baseline_damage, None);
+    assert!(
+        find(&report.rows, SPSC_ID)
+            .notes
+            .contains("no v0.1 baseline")
+    );
 }
 
 #[test]
@@ -1279,6 +1376,8 @@ fn saving_a_baseline_records_its_metadata_and_merges_each_binarys_groups() {
     checked(gate_run(&args, started, &home, margin()).unwrap());
     let first = read_metadata(&home, "v9.9").unwrap().expect("written");
     assert_eq!(first.groups, ["demo/1p1c"]);
+    assert_eq!(first.benchmarks, [SPSC_ID]);
+    assert!(first.complete);
     assert_eq!(first.harness_version, HARNESS_VERSION);
     assert_eq!(first.cpu, hardware.cpu);
     assert_eq!(first.logical_cores, hardware.logical_cores.parse().ok());
@@ -1290,6 +1389,7 @@ fn saving_a_baseline_records_its_metadata_and_merges_each_binarys_groups() {
     checked(gate_run(&args, started, &home, margin()).unwrap());
     let second = read_metadata(&home, "v9.9").unwrap().unwrap();
     assert_eq!(second.groups, ["demo/1p1c", "demo/other"]);
+    assert_eq!(second.benchmarks.len(), 2);
 
     // Metadata from another harness no longer describes what v9.9 holds: replaced.
     let mut older = second.clone();
@@ -1316,6 +1416,7 @@ fn the_table_has_hardware_rows_sorted_by_id_and_a_verdict() {
         hardware: fixed_hardware(),
         scope: "This run, compared with baseline `v0.1`".into(),
         rules,
+        baseline_damage: None,
         baseline_note: None,
         rows,
         groups,
@@ -1558,5 +1659,25 @@ fn ratio_table_lists_every_implementation_per_cell_and_ours_over_the_best_peer()
             "| mpmc_thrash/1p1c | steady | 1.50G | – | 2.00G | – | 0.75x |",
             "| mpmc_thrash/1p1c | avalanche | 300.0M | – | 200.0M | 100.0M | 1.50x |",
         ]
+    );
+}
+
+#[test]
+fn the_committed_current_baseline_is_whole() {
+    let home = Path::new(env!("CARGO_MANIFEST_DIR")).join("../criterion-baselines");
+    let all = ResultQuery {
+        slot: CURRENT_BASELINE.into(),
+        selection: Selection::All,
+        comparison: ComparisonSource::None,
+        reference: None,
+    };
+    let results = load_results(&home, &all).unwrap();
+    let metadata = read_metadata(&home, CURRENT_BASELINE).unwrap().unwrap();
+    assert!(metadata.complete);
+    assert_eq!(metadata.harness_version, HARNESS_VERSION);
+    assert_eq!(results.len(), metadata.benchmarks.len());
+    assert_eq!(
+        ringstress_suite::gate::baseline_damage(&home, CURRENT_BASELINE, &results),
+        None
     );
 }

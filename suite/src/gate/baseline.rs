@@ -12,16 +12,28 @@
 //! comparison carry with them.
 //!
 //! `cargo bench` runs one bench binary per scenario, each saving its own groups; each
-//! binary merges its groups into the file, so the file lists every group recorded.
+//! binary merges its groups and benchmarks into the file, so the file lists every
+//! benchmark recorded.
+//!
+//! **A baseline is whole or says it is not.** A recording run marks the file incomplete
+//! before Criterion writes anything ([`start_recording`]) and complete once its results
+//! are listed ([`record_baseline`]), so an interrupted `--save-baseline` leaves a file
+//! that says so. Before comparing, the gate checks the baseline ([`baseline_damage`]):
+//! an incomplete recording, an unreadable or foreign metadata file, or a listed
+//! benchmark whose files are missing or not Criterion's JSON is named in one line, and the
+//! baseline is not compared at all.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::criterion_json::{BenchmarkRecord, Estimates, read_json};
 use super::error::GateError;
 use super::hardware::Hardware;
+use super::results::BenchmarkResult;
 
 /// The baseline a plain `cargo bench` (no baseline flag) compares with, and the one the
 /// floor of a recording run is judged against. Named here only; the README and
@@ -53,8 +65,13 @@ pub struct BaselineMetadata {
     pub rustc: String,
     /// When it was last recorded to (UTC).
     pub date: String,
+    /// False from the start of a recording until its results are listed: a file left
+    /// incomplete is an interrupted recording.
+    pub complete: bool,
     /// The Criterion groups recorded, sorted.
     pub groups: Vec<String>,
+    /// The benchmarks recorded (`group/function/parameter`), sorted.
+    pub benchmarks: Vec<String>,
 }
 
 impl BaselineMetadata {
@@ -68,7 +85,9 @@ impl BaselineMetadata {
             os: hardware.os.clone(),
             rustc: hardware.rustc.clone(),
             date: hardware.date.clone(),
+            complete: false,
             groups: Vec::new(),
+            benchmarks: Vec::new(),
         }
     }
 
@@ -118,33 +137,63 @@ pub fn read_metadata(home: &Path, name: &str) -> Result<Option<BaselineMetadata>
         .map_err(|source| GateError::BadBaselineMetadata { path, source })
 }
 
-/// Records that this harness on `hardware` saved `groups` as baseline `name`: writes the
-/// metadata file, keeping the groups already listed when they were recorded by the same
-/// harness on the same kind of machine (an earlier bench binary of the same
-/// `cargo bench`, or an earlier partial recording). A file from another harness or machine,
-/// or one that cannot be parsed, is replaced: it no longer describes what NAME holds for
-/// these groups, and the run is re-recording NAME anyway.
+/// Marks baseline `name` as being recorded by this harness on `hardware`: its metadata
+/// file says `complete: false` until [`record_baseline`] lists what the run saved. Called
+/// before Criterion measures, so an interrupted recording cannot look whole.
 ///
 /// # Errors
 ///
 /// [`GateError::Unwritable`] when the directory or file cannot be written.
-pub fn record_baseline<'a>(
+pub fn start_recording(
     home: &Path,
     name: &str,
     hardware: &Hardware,
-    groups: impl IntoIterator<Item = &'a str>,
+) -> Result<BaselineMetadata, GateError> {
+    write_metadata(home, name, hardware, &[], false)
+}
+
+/// Records that this harness on `hardware` saved `recorded` as baseline `name`: writes the
+/// metadata file as complete, keeping the groups and benchmarks already listed when they
+/// were recorded by the same harness on the same kind of machine (an earlier bench binary
+/// of the same `cargo bench`, or an earlier partial recording). A file from another harness
+/// or machine, or one that cannot be parsed, is replaced: it no longer describes what NAME
+/// holds for these groups, and the run is re-recording NAME anyway.
+///
+/// # Errors
+///
+/// [`GateError::Unwritable`] when the directory or file cannot be written.
+pub fn record_baseline(
+    home: &Path,
+    name: &str,
+    hardware: &Hardware,
+    recorded: &[BenchmarkResult],
+) -> Result<BaselineMetadata, GateError> {
+    write_metadata(home, name, hardware, recorded, true)
+}
+
+fn write_metadata(
+    home: &Path,
+    name: &str,
+    hardware: &Hardware,
+    recorded: &[BenchmarkResult],
+    complete: bool,
 ) -> Result<BaselineMetadata, GateError> {
     let mut metadata = BaselineMetadata::of(hardware);
+    metadata.complete = complete;
     if let Ok(Some(earlier)) = read_metadata(home, name)
         && earlier.comparable_with(&metadata)
     {
         metadata.groups = earlier.groups;
+        metadata.benchmarks = earlier.benchmarks;
     }
-    metadata
-        .groups
-        .extend(groups.into_iter().map(str::to_owned));
-    metadata.groups.sort();
-    metadata.groups.dedup();
+    for result in recorded {
+        metadata.groups.push(result.record.group_id.clone());
+        metadata.benchmarks.push(result.id().to_owned());
+    }
+    for list in [&mut metadata.groups, &mut metadata.benchmarks] {
+        list.sort();
+        list.dedup();
+    }
 
     let path = metadata_path(home, name);
     let unwritable = |source| GateError::Unwritable {
@@ -163,6 +212,61 @@ pub fn record_baseline<'a>(
     fs::write(&partial, text).map_err(unwritable)?;
     fs::rename(&partial, &path).map_err(unwritable)?;
     Ok(metadata)
+}
+
+/// Why baseline `name` (under `home`) cannot be compared with `results` (loaded without
+/// it), as one line, or `None` when it is whole: its recording did not finish, its
+/// metadata cannot be read or was written by another version of the suite, or a benchmark
+/// it lists among `results` has its files missing or not Criterion's JSON. A baseline
+/// without metadata is not checked here ([`comparability`] says what that means), nor are
+/// benchmarks it never recorded (a new scenario, another grid): those are not compared,
+/// cell by cell.
+pub fn baseline_damage(home: &Path, name: &str, results: &[BenchmarkResult]) -> Option<String> {
+    let damaged = |why: String| {
+        Some(format!(
+            "ringstress gate: baseline {name} is damaged: {why}; not compared (record it \
+             again with `cargo bench -- --save-baseline {name}`, or compare with another)"
+        ))
+    };
+    let metadata = match read_metadata(home, name) {
+        Ok(Some(metadata)) => metadata,
+        Ok(None) => return None,
+        Err(error) => return damaged(error.to_string()),
+    };
+    if !metadata.complete {
+        return damaged(format!(
+            "its recording of {} did not finish ({} says complete: false)",
+            metadata.date,
+            metadata_path(home, name).display()
+        ));
+    }
+    let recorded: HashSet<&str> = metadata.benchmarks.iter().map(String::as_str).collect();
+    let listed: Vec<&BenchmarkResult> = results
+        .iter()
+        .filter(|result| recorded.contains(result.id()))
+        .collect();
+    let mut missing = Vec::new();
+    for result in &listed {
+        let dir = result.dir.join(name);
+        let (record, estimates) = (dir.join("benchmark.json"), dir.join("estimates.json"));
+        if !record.is_file() || !estimates.is_file() {
+            missing.push(result.id());
+            continue;
+        }
+        let parsed =
+            read_json::<BenchmarkRecord>(&record).and_then(|_| read_json::<Estimates>(&estimates));
+        if let Err(error) = parsed {
+            return damaged(error.to_string());
+        }
+    }
+    match missing.as_slice() {
+        [] => None,
+        [first, ..] => damaged(format!(
+            "{} of the {} benchmarks of this run it lists have no files (first: {first})",
+            missing.len(),
+            listed.len()
+        )),
+    }
 }
 
 /// Whether results can be compared with a baseline cell by cell.
@@ -218,7 +322,9 @@ pub fn comparability_in(
 ///     os: "Linux".into(),
 ///     rustc: "rustc 1.95.0".into(),
 ///     date: "2026-01-01 00:00 UTC".into(),
+///     complete: true,
 ///     groups: vec![],
+///     benchmarks: vec![],
 /// };
 /// let older = BaselineMetadata { harness_version: 2, ..here.clone() };
 /// assert_eq!(comparability("v0.3", Some(&here), &here, "this run"), Comparability::CellByCell);

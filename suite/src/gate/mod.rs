@@ -63,7 +63,8 @@ mod verdict;
 
 pub use baseline::{
     BASELINE_METADATA_DIR, BaselineMetadata, CURRENT_BASELINE, Comparability, HARNESS_VERSION,
-    comparability, comparability_in, metadata_path, read_metadata, record_baseline,
+    baseline_damage, comparability, comparability_in, metadata_path, read_metadata,
+    record_baseline, start_recording,
 };
 pub use criterion_args::{BaselineUse, CriterionArgs};
 pub use criterion_json::{

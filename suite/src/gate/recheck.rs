@@ -15,7 +15,7 @@ use super::ratio_table::ratio_table;
 use super::results::{
     ComparisonSource, LATEST_SLOT, ResultQuery, Selection, criterion_home, load_results,
 };
-use super::run::judged_report;
+use super::run::{judged_report, load_checked};
 use super::table::ResultsReport;
 
 /// `ringstress-gate`'s command line: which saved results to check, against what.
@@ -117,8 +117,8 @@ pub fn recheck(args: &RecheckArgs, margins: Margins) -> Result<ResultsReport, Ga
             .map_or(ComparisonSource::None, ComparisonSource::Baseline),
         reference: compare_to.clone(),
     };
-    let results = load_results(&home, &query)?;
-    if results.is_empty() {
+    let loaded = load_checked(&home, &query)?;
+    if loaded.results.is_empty() {
         return Err(GateError::NoResults {
             home,
             slot: args.slot().to_owned(),
@@ -139,7 +139,7 @@ pub fn recheck(args: &RecheckArgs, margins: Margins) -> Result<ResultsReport, Ga
     };
     let saved_slot = (args.slot() != LATEST_SLOT).then_some(args.slot());
     judged_report(
-        &results,
+        &loaded,
         scope,
         &home,
         compare_to.as_deref(),

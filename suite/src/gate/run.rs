@@ -8,7 +8,10 @@ use std::path::Path;
 use std::process;
 use std::time::SystemTime;
 
-use super::baseline::{CURRENT_BASELINE, Comparability, comparability_in, record_baseline};
+use super::baseline::{
+    CURRENT_BASELINE, Comparability, baseline_damage, comparability_in, record_baseline,
+    start_recording,
+};
 use super::criterion_args::{BaselineUse, CriterionArgs};
 use super::decision::Rules;
 use super::error::GateError;
@@ -37,17 +40,27 @@ pub enum GateOutcome {
 }
 
 /// Records when a bench binary's run starts, for [`after_benches`]. In a measuring run it
-/// first checks the gate's settings, so a bad `RINGSTRESS_NOISE_MARGIN` (or `RINGSTRESS_SINGLE_NOISE_MARGIN`) stops the run
-/// before minutes of measuring rather than after (exit code 2).
+/// first checks the gate's settings, so a bad `RINGSTRESS_NOISE_MARGIN` (or
+/// `RINGSTRESS_SINGLE_NOISE_MARGIN`) stops the run before minutes of measuring rather than
+/// after (exit code 2), and a run recording a named baseline marks it incomplete until the
+/// gate lists what was saved ([`start_recording`]).
 pub fn start_run() -> SystemTime {
+    let started = SystemTime::now();
     let args = CriterionArgs::parse(std::env::args().skip(1));
-    if args.skip_reason().is_none()
-        && let Err(error) = Margins::from_env()
-    {
+    if args.skip_reason().is_some() {
+        return started;
+    }
+    let ready = Margins::from_env().and_then(|_| match (&args.baseline, &args.load_baseline) {
+        (BaselineUse::Save(name), None) => {
+            start_recording(&criterion_home(), name, &Hardware::detect()).map(drop)
+        }
+        _ => Ok(()),
+    });
+    if let Err(error) = ready {
         eprintln!("ringstress gate: error: {error}");
         process::exit(EXIT_ERROR);
     }
-    SystemTime::now()
+    started
 }
 
 /// Runs the gate after Criterion's `final_summary`: prints the results report of the
@@ -106,18 +119,17 @@ pub fn gate_run(
     if let Some(reason) = args.skip_reason() {
         return Ok(GateOutcome::Skipped(reason));
     }
-    let results = load_results(home, &query_for_run(args, started))?;
-    if results.is_empty() {
+    let loaded = load_checked(home, &query_for_run(args, started))?;
+    if loaded.results.is_empty() {
         return Ok(GateOutcome::NothingWritten);
     }
     let hardware = Hardware::detect();
     // Criterion saves nothing under NAME when it only re-analyses loaded samples, and
     // `base` is its scratch for the previous run, not a named baseline.
     if let (BaselineUse::Save(name), None) = (&args.baseline, &args.load_baseline) {
-        let groups = results.iter().map(|result| result.record.group_id.as_str());
-        record_baseline(home, name, &hardware, groups)?;
+        record_baseline(home, name, &hardware, &loaded.results)?;
     }
-    let report = report_of(args, &results, home, margins, hardware)?;
+    let report = report_of(args, &loaded, home, margins, hardware)?;
     Ok(GateOutcome::Checked(Box::new(report)))
 }
 
@@ -129,17 +141,58 @@ fn report_since(
     home: &Path,
     margins: Margins,
 ) -> Result<Option<ResultsReport>, GateError> {
-    let results = load_results(home, &query_for_run(args, since))?;
-    if results.is_empty() {
+    let loaded = load_checked(home, &query_for_run(args, since))?;
+    if loaded.results.is_empty() {
         return Ok(None);
     }
-    report_of(args, &results, home, margins, Hardware::detect()).map(Some)
+    report_of(args, &loaded, home, margins, Hardware::detect()).map(Some)
+}
+
+/// Loads what `query` selects. When it names a baseline to compare with or judge the floor
+/// against, that baseline is checked first ([`baseline_damage`]): a damaged one is left
+/// out of the results, and the line naming the damage is returned beside them.
+///
+/// # Errors
+///
+/// When a result of the slot itself cannot be read ([`load_results`]).
+pub(super) fn load_checked(home: &Path, query: &ResultQuery) -> Result<Loaded, GateError> {
+    let whole = |results| Loaded {
+        results,
+        damage: None,
+    };
+    let Some(baseline) = &query.reference else {
+        return Ok(whole(load_results(home, query)?));
+    };
+    let bare = ResultQuery {
+        comparison: match &query.comparison {
+            ComparisonSource::Baseline(_) => ComparisonSource::None,
+            other => other.clone(),
+        },
+        reference: None,
+        ..query.clone()
+    };
+    let results = load_results(home, &bare)?;
+    match baseline_damage(home, baseline, &results) {
+        Some(line) => Ok(Loaded {
+            results,
+            damage: Some(line),
+        }),
+        None => Ok(whole(load_results(home, query)?)),
+    }
+}
+
+/// Results as [`load_checked`] loaded them.
+pub(super) struct Loaded {
+    /// The results, with the baseline's figures unless it is damaged.
+    pub results: Vec<BenchmarkResult>,
+    /// The line naming a damaged baseline, left out of the results.
+    pub damage: Option<String>,
 }
 
 /// The report of `results`, loaded for a run with `args`.
 fn report_of(
     args: &CriterionArgs,
-    results: &[BenchmarkResult],
+    loaded: &Loaded,
     home: &Path,
     margins: Margins,
     hardware: Hardware,
@@ -149,7 +202,7 @@ fn report_of(
         _ => None,
     };
     judged_report(
-        results,
+        loaded,
         scope_of_run(args),
         home,
         compared,
@@ -162,13 +215,13 @@ fn report_of(
 /// The report of `results` compared with the baseline `compared` (if any): judged cell by
 /// cell when that baseline's metadata matches the results' (those saved as `saved_slot`,
 /// else this run's on `hardware`), else only relative to the peers, with the one line
-/// saying so.
+/// saying so, and the line of a baseline [`load_checked`] left out.
 ///
 /// # Errors
 ///
 /// When a baseline metadata file exists but cannot be read.
 pub(super) fn judged_report(
-    results: &[BenchmarkResult],
+    loaded: &Loaded,
     scope: String,
     home: &Path,
     compared: Option<&str>,
@@ -180,6 +233,7 @@ pub(super) fn judged_report(
     rules.logical_cores = hardware.logical_cores.parse().ok();
     // Said only when the baseline is there to compare with: a baseline not yet recorded
     // shows in every row ("no v0.3 baseline") and needs no line about its machine.
+    let results = &loaded.results;
     let has_baseline = results
         .iter()
         .any(|result| result.reference_msgs_per_sec().is_some());
@@ -196,6 +250,7 @@ pub(super) fn judged_report(
         hardware,
         scope,
         rules,
+        baseline_damage: loaded.damage.clone(),
         baseline_note,
         rows,
         groups,

@@ -20,6 +20,9 @@ pub struct ResultsReport {
     pub scope: String,
     /// What the results were judged with.
     pub rules: Rules,
+    /// Why the baseline was not compared at all, when it is damaged (an error: the run
+    /// exits 2).
+    pub baseline_damage: Option<String>,
     /// Why the compared baseline was not compared cell by cell, when it was not.
     pub baseline_note: Option<String>,
     /// One row per benchmark, sorted by id.
@@ -31,7 +34,10 @@ pub struct ResultsReport {
 impl ResultsReport {
     /// The verdict of the rows.
     pub fn verdict(&self) -> Verdict {
-        Verdict::of(&self.rows)
+        Verdict {
+            baseline_damage: self.baseline_damage.clone(),
+            ..Verdict::of(&self.rows)
+        }
     }
 
     /// The report as markdown.
@@ -55,7 +61,7 @@ impl ResultsReport {
             margins.group.fraction() * 100.0,
             floor = format_rate(FLOOR_MSGS_PER_SEC),
         ));
-        if let Some(note) = &self.baseline_note {
+        for note in self.baseline_damage.iter().chain(&self.baseline_note) {
             out.push_str(note);
             out.push_str("\n\n");
         }

@@ -185,6 +185,8 @@ pub struct Verdict {
     pub regressed: Vec<String>,
     /// The baseline regressions were gated against, if any row was.
     pub gated_against: Option<String>,
+    /// Why the baseline asked for was not compared at all (damaged): an error.
+    pub baseline_damage: Option<String>,
 }
 
 impl Verdict {
@@ -214,19 +216,28 @@ impl Verdict {
             without_throughput: ids_with(Status::FailNoThroughput),
             regressed: ids_with(Status::Regressed),
             gated_against: rows.iter().find_map(|row| row.gated_against.clone()),
+            baseline_damage: None,
         }
     }
 
     /// Whether the gate passes.
     pub fn passed(&self) -> bool {
-        self.below_floor.is_empty()
+        self.baseline_damage.is_none()
+            && self.below_floor.is_empty()
             && self.without_throughput.is_empty()
             && self.regressed.is_empty()
     }
 
-    /// The process exit code: 0 on a pass, 1 on a failure.
+    /// The process exit code: 0 on a pass, 1 on a failure, 2 when the baseline asked for
+    /// could not be compared (damaged).
     pub fn exit_code(&self) -> i32 {
-        if self.passed() { 0 } else { 1 }
+        if self.baseline_damage.is_some() {
+            2
+        } else if self.passed() {
+            0
+        } else {
+            1
+        }
     }
 
     /// The line printed after the results table, always: how many of ours are under the
@@ -284,6 +295,10 @@ impl Verdict {
         }
         let mut failures = Vec::new();
         let mut advice = Vec::new();
+        if self.baseline_damage.is_some() {
+            failures.push("the baseline is damaged, so nothing was compared with it".to_owned());
+            advice.push("see the line naming the damage above the table");
+        }
         if !self.below_floor.is_empty() {
             failures.push(format!(
                 "{} below the {floor} floor ({})",
