@@ -6,8 +6,10 @@ use std::process;
 
 use clap::Parser;
 use ringstress_suite::gate::{EXIT_ERROR, Margins, RecheckArgs, ratios, recheck};
+use ringstress_suite::settings;
 
 fn main() {
+    settings::check_or_exit();
     let args = RecheckArgs::parse();
     let output = match args.ratios {
         Some(capacity) => ratios(&args, capacity).map(|table| (table, 0)),

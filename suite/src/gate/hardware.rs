@@ -91,9 +91,15 @@ pub fn logical_cores(cpuinfo: &str) -> Option<usize> {
 /// assert_eq!(ringstress_suite::gate::memory_total(meminfo).as_deref(), Some("7.7 GiB"));
 /// ```
 pub fn memory_total(meminfo: &str) -> Option<String> {
+    let bytes = memory_total_bytes(meminfo)?;
+    Some(format!("{:.1} GiB", bytes as f64 / f64::from(1 << 30)))
+}
+
+/// `MemTotal` from `/proc/meminfo`, in bytes.
+pub fn memory_total_bytes(meminfo: &str) -> Option<u64> {
     let line = meminfo.lines().find(|line| line.starts_with("MemTotal:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(format!("{:.1} GiB", kib / (1024.0 * 1024.0)))
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
 }
 
 /// `PRETTY_NAME` (else `NAME`) from `/etc/os-release`.

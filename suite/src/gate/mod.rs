@@ -13,7 +13,7 @@
 //! ```
 //!
 //! - [`bench_main!`](crate::bench_main) is the `main` of every bench file; it calls
-//!   [`after_benches`] once Criterion is done. Without a baseline flag the run is compared
+//!   [`start_run`] before Criterion measures and [`after_benches`] once it is done. Without a baseline flag the run is compared
 //!   with [`CURRENT_BASELINE`].
 //! - `ringstress-gate` ([`recheck`]) re-checks saved results without measuring.
 //!
@@ -43,7 +43,6 @@
 //! ```
 
 mod baseline;
-mod bench_main;
 mod criterion_args;
 mod criterion_json;
 mod decision;
@@ -81,7 +80,9 @@ pub use group::{
     GroupCall, GroupCheck, MIN_NOISE_SAMPLES, SIGN_TEST_LEVEL, SLICE_NOISE_FACTOR, call_group,
     call_slice, group_checks, sign_test_p,
 };
-pub use hardware::{Hardware, cpu_model, logical_cores, memory_total, os_name, utc_date_time};
+pub use hardware::{
+    Hardware, cpu_model, logical_cores, memory_total, memory_total_bytes, os_name, utc_date_time,
+};
 pub use margins::{
     DEFAULT_GROUP_MARGIN, DEFAULT_SINGLE_MARGIN, Margins, NOISE_MARGIN_ENV, NoiseMargin,
     SINGLE_NOISE_MARGIN_ENV,

@@ -39,24 +39,19 @@ pub enum GateOutcome {
     Checked(Box<ResultsReport>),
 }
 
-/// Records when a bench binary's run starts, for [`after_benches`]. In a measuring run it
-/// first checks the gate's settings, so a bad `RINGSTRESS_NOISE_MARGIN` (or
-/// `RINGSTRESS_SINGLE_NOISE_MARGIN`) stops the run before minutes of measuring rather than
-/// after (exit code 2), and a run recording a named baseline marks it incomplete until the
-/// gate lists what was saved ([`start_recording`]).
+/// Records when a bench binary's run starts, for [`after_benches`]. A run recording a named
+/// baseline first marks it incomplete until the gate lists what was saved
+/// ([`start_recording`]); if that cannot be written, the run stops before measuring
+/// (exit code 2).
 pub fn start_run() -> SystemTime {
     let started = SystemTime::now();
     let args = CriterionArgs::parse(std::env::args().skip(1));
     if args.skip_reason().is_some() {
         return started;
     }
-    let ready = Margins::from_env().and_then(|_| match (&args.baseline, &args.load_baseline) {
-        (BaselineUse::Save(name), None) => {
-            start_recording(&criterion_home(), name, &Hardware::detect()).map(drop)
-        }
-        _ => Ok(()),
-    });
-    if let Err(error) = ready {
+    if let (BaselineUse::Save(name), None) = (&args.baseline, &args.load_baseline)
+        && let Err(error) = start_recording(&criterion_home(), name, &Hardware::detect())
+    {
         eprintln!("ringstress gate: error: {error}");
         process::exit(EXIT_ERROR);
     }

@@ -17,6 +17,11 @@
 
 use crate::stress::burst::Pattern;
 
+/// The variable narrowing the buffer sizes.
+pub const SIZES_ENV: &str = "RINGSTRESS_SIZES";
+/// The variable narrowing the burst patterns.
+pub const PATTERNS_ENV: &str = "RINGSTRESS_PATTERNS";
+
 /// Buffer sizes benchmarked unless `RINGSTRESS_SIZES` says otherwise.
 pub const DEFAULT_SIZES: [usize; 3] = [64, 1024, 65536];
 
@@ -44,10 +49,11 @@ impl Grid {
     /// # Panics
     ///
     /// With a message naming the variable, if either variable cannot be parsed: a bench
-    /// run with a typo should stop, not silently measure something else.
+    /// run with a typo should stop, not silently measure something else. Bench files check
+    /// both up front (`ringstress_suite::settings`), so there it stops with one line instead.
     pub fn from_env() -> Self {
-        let sizes = std::env::var("RINGSTRESS_SIZES").ok();
-        let patterns = std::env::var("RINGSTRESS_PATTERNS").ok();
+        let sizes = std::env::var(SIZES_ENV).ok();
+        let patterns = std::env::var(PATTERNS_ENV).ok();
         match Self::parse(sizes.as_deref(), patterns.as_deref()) {
             Ok(grid) => grid,
             Err(err) => panic!("{err}"),
@@ -66,7 +72,8 @@ impl Grid {
                 .map(|item| match item.parse::<usize>() {
                     Ok(size) if size > 0 => Ok(size),
                     _ => Err(format!(
-                        "RINGSTRESS_SIZES: {item:?} is not a capacity (a whole number > 0)"
+                        "{SIZES_ENV}={text:?}: {item:?} is not a capacity; accepted: \
+                         comma-separated whole numbers above 0, e.g. 64,1024,65536"
                     )),
                 })
                 .collect::<Result<_, _>>()?;
@@ -75,12 +82,16 @@ impl Grid {
             grid.patterns = split(text)
                 .map(|item| {
                     item.parse::<Pattern>()
-                        .map_err(|err| format!("RINGSTRESS_PATTERNS: {err}"))
+                        .map_err(|err| format!("{PATTERNS_ENV}={text:?}: {err}"))
                 })
                 .collect::<Result<_, _>>()?;
         }
         if grid.sizes.is_empty() || grid.patterns.is_empty() {
-            return Err("RINGSTRESS_SIZES and RINGSTRESS_PATTERNS must not be empty".into());
+            return Err(format!(
+                "{SIZES_ENV}={:?}, {PATTERNS_ENV}={:?}: each must name at least one entry",
+                sizes.unwrap_or_default(),
+                patterns.unwrap_or_default()
+            ));
         }
         Ok(grid)
     }

@@ -135,18 +135,35 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The stall timeout: `RINGSTRESS_STALL_SECS` (seconds, may be fractional) or 10 s.
+/// The variable setting the stall timeout, in seconds.
+pub const STALL_SECS_ENV: &str = "RINGSTRESS_STALL_SECS";
+
+/// The stall timeout: [`STALL_SECS_ENV`] (seconds, may be fractional) or 10 s.
 ///
 /// # Panics
 ///
-/// If the variable is set but is not a positive number.
+/// If the variable is set but is not a positive number; bench files check it up front
+/// (`ringstress_suite::settings`), so a bad value stops them with one line instead.
 pub fn stall_timeout() -> Duration {
-    match std::env::var("RINGSTRESS_STALL_SECS") {
-        Ok(text) => match text.trim().parse::<f64>() {
-            Ok(secs) if secs > 0.0 && secs.is_finite() => Duration::from_secs_f64(secs),
-            _ => panic!("RINGSTRESS_STALL_SECS must be a positive number of seconds, got {text:?}"),
-        },
+    match std::env::var(STALL_SECS_ENV) {
+        Ok(text) => parse_stall_secs(&text).unwrap_or_else(|error| panic!("{error}")),
         Err(_) => DEFAULT_STALL,
+    }
+}
+
+/// A stall timeout given in seconds.
+///
+/// # Errors
+///
+/// A message naming [`STALL_SECS_ENV`], the value and what is accepted, unless `text` is a
+/// positive number of seconds of at most a day.
+pub fn parse_stall_secs(text: &str) -> Result<Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 86_400.0 => Ok(Duration::from_secs_f64(secs)),
+        _ => Err(format!(
+            "{STALL_SECS_ENV}={text:?} is not a stall timeout: give seconds, more than 0 and \
+             at most 86400 (e.g. 10 or 0.5)"
+        )),
     }
 }
 

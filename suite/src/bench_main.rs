@@ -1,7 +1,11 @@
-//! [`bench_main!`](crate::bench_main): the `main` of every bench file, so the gate runs as
-//! part of every `cargo bench` without the user remembering a second step.
+//! [`bench_main!`](crate::bench_main): the `main` of every bench file, so the settings are
+//! checked before anything runs and the gate runs as part of every `cargo bench` without
+//! the user remembering a second step. It sits on top of the stress engine's settings and
+//! the gate, which know nothing of each other.
 
-/// Defines `fn main()` for a Criterion bench file (`harness = false`) that records the start
+/// Defines `fn main()` for a Criterion bench file (`harness = false`) that checks every
+/// `RINGSTRESS_*` setting ([`settings::check_or_exit`](crate::settings::check_or_exit):
+/// one line and exit code 2 for a bad one), records the start
 /// ([`gate::start_run`](crate::gate::start_run)), runs the given benchmark functions,
 /// prints Criterion's summary, then runs the gate
 /// ([`gate::after_benches`](crate::gate::after_benches)): the results table of what this
@@ -32,6 +36,7 @@
 macro_rules! bench_main {
     ($($benchmark:path),+ $(,)?) => {
         fn main() {
+            $crate::settings::check_or_exit();
             let started = $crate::gate::start_run();
             // 10,000 bootstrap resamples instead of 100,000: Criterion spends seconds per
             // benchmark on resampling and density plots at the default, which alone would
