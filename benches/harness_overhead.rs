@@ -4,9 +4,10 @@
 //! - `harness_overhead/mpmc_thrash`: the thrash's producer and consumer logic (burst
 //!   tables, ids by counting, chunk fill, the order check and tallies over each received
 //!   slice) for 1p1c, run on one thread through a plain non-shared array ring instead of a
-//!   shared one, each side looping as its thread would; parameter `<capacity>/<pattern>`,
-//!   one element per iteration (messages per second).
-//! - `harness_overhead/backpressure_avalanche`: the same for the avalanche's two producers
+//!   shared one, each side looping as its thread would; groups
+//!   `harness_overhead/mpmc_thrash/<pattern>`, parameter = the capacity, one element per
+//!   iteration (messages per second).
+//! - `harness_overhead/backpressure_avalanche/<pattern>`: the same for the avalanche's two producers
 //!   and its consumer under `block` (two streams interleaved at the consumer); two elements
 //!   per iteration.
 //! - `harness_overhead/run`: the fixed cost of one run on the clock (thread start after the
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use ringstress_suite::stress::burst::Pattern;
-use ringstress_suite::stress::grid::{Grid, parameter};
+use ringstress_suite::stress::grid::Grid;
 use ringstress_suite::stress::queue::RingMpmc;
 use ringstress_suite::stress::scenario::backpressure_avalanche::{self, Overflow};
 use ringstress_suite::stress::scenario::mpmc_thrash::{self, Topology};
@@ -28,39 +29,40 @@ const HARNESS: &str = "harness";
 fn harness_overhead(c: &mut Criterion) {
     let grid = Grid::from_env();
 
-    let mut group = c.benchmark_group("harness_overhead/mpmc_thrash");
-    group
-        .throughput(Throughput::Elements(Topology::P1C1.messages_per_iter()))
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(200))
-        .measurement_time(Duration::from_millis(500));
-    for (capacity, pattern) in grid.cases() {
-        let config = mpmc_thrash::Config::new(Topology::P1C1, capacity, pattern);
-        group.bench_with_input(
-            BenchmarkId::new(HARNESS, parameter(capacity, pattern)),
-            &config,
-            |b, config| b.iter_custom(|iters| mpmc_thrash::run_alone(config, iters)),
-        );
+    for &pattern in &grid.patterns {
+        let mut group = c.benchmark_group(format!("harness_overhead/mpmc_thrash/{pattern}"));
+        group
+            .throughput(Throughput::Elements(Topology::P1C1.messages_per_iter()))
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(200))
+            .measurement_time(Duration::from_millis(500));
+        for &capacity in &grid.sizes {
+            let config = mpmc_thrash::Config::new(Topology::P1C1, capacity, pattern);
+            group.bench_with_input(BenchmarkId::new(HARNESS, capacity), &config, |b, config| {
+                b.iter_custom(|iters| mpmc_thrash::run_alone(config, iters))
+            });
+        }
+        group.finish();
     }
-    group.finish();
 
-    let mut group = c.benchmark_group("harness_overhead/backpressure_avalanche");
-    group
-        .throughput(Throughput::Elements(
-            backpressure_avalanche::PRODUCERS as u64,
-        ))
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(200))
-        .measurement_time(Duration::from_millis(500));
-    for (capacity, pattern) in grid.cases() {
-        let config = backpressure_avalanche::Config::new(Overflow::Block, capacity, pattern);
-        group.bench_with_input(
-            BenchmarkId::new(HARNESS, parameter(capacity, pattern)),
-            &config,
-            |b, config| b.iter_custom(|iters| backpressure_avalanche::run_alone(config, iters)),
-        );
+    for &pattern in &grid.patterns {
+        let mut group =
+            c.benchmark_group(format!("harness_overhead/backpressure_avalanche/{pattern}"));
+        group
+            .throughput(Throughput::Elements(
+                backpressure_avalanche::PRODUCERS as u64,
+            ))
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(200))
+            .measurement_time(Duration::from_millis(500));
+        for &capacity in &grid.sizes {
+            let config = backpressure_avalanche::Config::new(Overflow::Block, capacity, pattern);
+            group.bench_with_input(BenchmarkId::new(HARNESS, capacity), &config, |b, config| {
+                b.iter_custom(|iters| backpressure_avalanche::run_alone(config, iters))
+            });
+        }
+        group.finish();
     }
-    group.finish();
 
     // Each run spawns its threads (off the clock), so wall time is many times the measured
     // time here: keep the windows short.

@@ -2,8 +2,8 @@
 //! receives interleaved across the live ones in seeded order (see
 //! `ringstress_suite::stress::scenario::spawn_storm`).
 //!
-//! Groups `spawn_storm/single-thread` and `spawn_storm/two-thread`; function = the queue,
-//! parameter = `<capacity>/<pattern>`. `iters` = messages in total, so throughput is one
+//! Groups `spawn_storm/single-thread/<pattern>` and `spawn_storm/two-thread/<pattern>`;
+//! function = the queue, parameter = the capacity (see `case`). `iters` = messages in total, so throughput is one
 //! element per iteration and the report reads in messages per second.
 
 mod case;
@@ -16,20 +16,21 @@ use ringstress_suite::stress::scenario::spawn_storm::{
     Config, MEASUREMENT_TIME, Mode, SAMPLE_SIZE, WARM_UP_TIME,
 };
 
-use case::bench_case;
+use case::{bench_case, each_pattern, group_name};
 use peers::{ArrayQueue, CrossbeamChannel, Rtrb, StdMpsc};
 
 fn spawn_storm(c: &mut Criterion) {
     let grid = Grid::from_env();
-    for mode in Mode::ALL {
-        let mut group = c.benchmark_group(mode.group());
+    for (mode, pattern) in each_pattern(Mode::ALL, &grid) {
+        let name = group_name(mode.group(), pattern);
+        let mut group = c.benchmark_group(&name);
         group
             .throughput(Throughput::Elements(1))
             .sample_size(SAMPLE_SIZE)
             .warm_up_time(WARM_UP_TIME)
             .measurement_time(MEASUREMENT_TIME);
         // Case by case, every implementation back to back (see `case`).
-        for (capacity, pattern) in grid.cases() {
+        for &capacity in &grid.sizes {
             let config = Config {
                 mode,
                 capacity,
@@ -37,12 +38,12 @@ fn spawn_storm(c: &mut Criterion) {
             };
             // Every implementation fits both modes: each channel has one sender and one
             // receiver.
-            bench_case::<RingSpsc>(&mut group, &config);
-            bench_case::<Rtrb>(&mut group, &config);
-            bench_case::<RingMpmc>(&mut group, &config);
-            bench_case::<ArrayQueue>(&mut group, &config);
-            bench_case::<CrossbeamChannel>(&mut group, &config);
-            bench_case::<StdMpsc>(&mut group, &config);
+            bench_case::<RingSpsc>(&mut group, &name, &config);
+            bench_case::<Rtrb>(&mut group, &name, &config);
+            bench_case::<RingMpmc>(&mut group, &name, &config);
+            bench_case::<ArrayQueue>(&mut group, &name, &config);
+            bench_case::<CrossbeamChannel>(&mut group, &name, &config);
+            bench_case::<StdMpsc>(&mut group, &name, &config);
         }
         group.finish();
     }

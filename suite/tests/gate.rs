@@ -1681,3 +1681,65 @@ fn the_committed_current_baseline_is_whole() {
         None
     );
 }
+
+/// `results` in the id layout of `v0.4` on: the burst pattern moves from the parameter
+/// (`<capacity>/<pattern>`) to the group (`<scenario>/<topology>/<pattern>`).
+fn in_pattern_groups(mut results: Vec<BenchmarkResult>) -> Vec<BenchmarkResult> {
+    for result in &mut results {
+        let record = &mut result.record;
+        let (capacity, pattern) = record
+            .value_str
+            .as_deref()
+            .unwrap()
+            .split_once('/')
+            .unwrap();
+        let (capacity, pattern) = (capacity.to_owned(), pattern.to_owned());
+        record.group_id = format!("{}/{pattern}", record.group_id);
+        record.full_id = format!(
+            "{}/{}/{capacity}",
+            record.group_id,
+            record.function_id.as_deref().unwrap()
+        );
+        record.value_str = Some(capacity);
+    }
+    results
+}
+
+#[test]
+fn pattern_groups_are_judged_as_one_family_like_pattern_parameters() {
+    // Nine cells over three patterns, eight of them 30% slower than the peers beside them.
+    let slower = time_change_for(0.7_f64.powf(9.0 / 8.0));
+    let mut results = Vec::new();
+    for (index, pattern) in ["steady", "uniform", "avalanche"].iter().enumerate() {
+        for capacity in [64, 1024, 65536] {
+            let cell = format!("{capacity}/{pattern}");
+            let change = if index == 2 && capacity == 65536 {
+                0.0
+            } else {
+                slower
+            };
+            results.push(cell_result("ringstress-spsc", &cell, change, false));
+            results.push(cell_result("rtrb", &cell, 0.0, true));
+        }
+    }
+    let rules = Rules::new(Margins::default());
+    let (old_rows, old_groups) = rows_for(&results, &rules);
+    let (new_rows, new_groups) = rows_for(&in_pattern_groups(results), &rules);
+    assert_eq!(new_groups.len(), old_groups.len());
+    for (old, new) in old_groups.iter().zip(&new_groups) {
+        assert_eq!(
+            new.group, old.group,
+            "judged per family, not per Criterion group"
+        );
+        assert_eq!(
+            (new.pattern.as_deref(), new.call),
+            (old.pattern.as_deref(), old.call)
+        );
+        assert_eq!(new.compared, old.compared);
+    }
+    assert_eq!(new_groups[0].call, GroupCall::Regressed);
+    let statuses = |rows: &[ringstress_suite::gate::Row]| -> Vec<Status> {
+        rows.iter().map(|row| row.status).collect()
+    };
+    assert_eq!(statuses(&new_rows), statuses(&old_rows));
+}

@@ -11,6 +11,8 @@
 //! `--save-baseline`, `--discard-baseline`, `--baseline` or `--baseline-lenient` is given.
 //! So no flag reads here as a comparison with the current baseline.
 
+use regex::Regex;
+
 use super::baseline::CURRENT_BASELINE;
 
 /// What the run does with baselines, following Criterion's precedence (`--save-baseline`,
@@ -49,6 +51,22 @@ pub struct CriterionArgs {
     /// would save the run as `base` and compare with the previous run, so
     /// [`bench_main!`](crate::bench_main) points it at [`CURRENT_BASELINE`] instead.
     pub explicit_baseline: bool,
+    /// Which benchmarks the command line selects ([`CriterionArgs::selects`]).
+    pub filter: Filter,
+}
+
+/// The benchmark name filter, as Criterion reads it: a regular expression matched anywhere
+/// in `group/function/parameter`, the whole id with `--exact`, nothing with `--ignored`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    /// No filter: every benchmark.
+    All,
+    /// A regular expression (Criterion's own default).
+    Pattern(String),
+    /// `--exact NAME`.
+    Exact(String),
+    /// `--ignored`: Criterion runs nothing.
+    Nothing,
 }
 
 /// Criterion's options that take a value, long and short names.
@@ -77,6 +95,8 @@ const VALUE_OPTIONS: &[(&str, Option<char>)] = &[
 struct RawOptions {
     flags: Vec<String>,
     values: Vec<(String, String)>,
+    /// The first positional argument: the name filter.
+    filter: Option<String>,
 }
 
 impl RawOptions {
@@ -150,6 +170,12 @@ impl CriterionArgs {
         if let Some(name) = raw.value("baseline-lenient") {
             baseline = BaselineUse::Compare(name.to_owned());
         }
+        let filter = match &raw.filter {
+            _ if raw.has_flag("ignored") => Filter::Nothing,
+            None => Filter::All,
+            Some(filter) if raw.has_flag("exact") => Filter::Exact(filter.clone()),
+            Some(filter) => Filter::Pattern(filter.clone()),
+        };
         Self {
             bench: raw.has_flag("bench"),
             test: raw.has_flag("test"),
@@ -161,6 +187,31 @@ impl CriterionArgs {
                 .iter()
                 .any(|name| raw.value(name).is_some())
                 || raw.has_flag("discard-baseline"),
+            filter,
+        }
+    }
+
+    /// Whether Criterion runs the benchmark `id` (`group/function/parameter`) with this
+    /// command line. Bench files skip the others instead of handing them to Criterion:
+    /// Criterion would summarise a group over every benchmark it was given, and complain
+    /// about each one that has a directory (from a committed baseline) but no new results.
+    ///
+    /// ```
+    /// use ringstress_suite::gate::CriterionArgs;
+    ///
+    /// let id = "mpmc_thrash/2p2c/steady/ringstress-mpmc/1024";
+    /// assert!(CriterionArgs::parse(["--bench"]).selects(id));
+    /// assert!(CriterionArgs::parse(["--bench", "2p2c/.*/ringstress"]).selects(id));
+    /// assert!(!CriterionArgs::parse(["--bench", "uniform"]).selects(id));
+    /// assert!(!CriterionArgs::parse(["--bench", "--exact", "2p2c"]).selects(id));
+    /// ```
+    pub fn selects(&self, id: &str) -> bool {
+        match &self.filter {
+            Filter::All => true,
+            // An invalid expression is Criterion's to report.
+            Filter::Pattern(pattern) => Regex::new(pattern).is_ok_and(|regex| regex.is_match(id)),
+            Filter::Exact(exact) => id == exact,
+            Filter::Nothing => false,
         }
     }
 
@@ -192,7 +243,9 @@ where
     let mut args = args.into_iter().map(|arg| arg.as_ref().to_owned());
     while let Some(arg) = args.next() {
         if arg == "--" {
-            break; // everything after is positional
+            // Everything after is positional.
+            raw.filter = raw.filter.take().or_else(|| args.next());
+            break;
         }
         if let Some(long) = arg.strip_prefix("--") {
             match long.split_once('=') {
@@ -221,9 +274,9 @@ where
                     break;
                 }
             }
+        } else if raw.filter.is_none() {
+            raw.filter = Some(arg);
         }
-        // Anything else is the name filter: the gate does not need it, because results
-        // are selected by when they were written.
     }
     raw
 }

@@ -4,7 +4,7 @@
 //!
 //! **Normalisation.** On a shared machine a slow phase lowers every figure measured during
 //! it, ours and the peers' alike; that is not our ring falling below 50M. The peers measured
-//! beside ours in the same cell (same group and parameter) carry the phase with them: the
+//! beside ours in the same cell (same scenario, topology, pattern and capacity) carry the phase with them: the
 //! largest drop among them since the baseline (throughput now over then) is the machine's
 //! change, since a phase can hit one kind of queue harder than another (two SPSC rings lose
 //! 85% while std's channel loses 30%, in one cell of one run of unchanged code). With no peer
@@ -39,7 +39,7 @@ use super::decision::{FLOOR_MSGS_PER_SEC, FloorCall, call_floor};
 use super::group::{SLICE_NOISE_FACTOR, peer_noise};
 use super::margins::DEFAULT_GROUP_MARGIN;
 use super::rate::{format_change, format_rate};
-use super::results::BenchmarkResult;
+use super::results::{BenchmarkResult, Place};
 
 /// Normalisation shows in the notes when it moves the figure by more than this fraction.
 const SHOWN_NORMALISATION: f64 = 0.05;
@@ -123,9 +123,10 @@ pub fn floor_check(
 /// among `beside` (each peer's log ratio, now over the reference, against the mean of the
 /// other peers in its cell, see [`peer_noise`]), when it can be measured.
 fn drop_tolerance(result: &BenchmarkResult, beside: &[BenchmarkResult]) -> f64 {
-    let mut cells: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let family = result.place().family;
+    let mut cells: BTreeMap<Place<'_>, Vec<f64>> = BTreeMap::new();
     for peer in beside {
-        if peer.is_ours() || peer.record.group_id != result.record.group_id {
+        if peer.is_ours() || peer.place().family != family {
             continue;
         }
         let (Some(now), Some(then)) = (peer.msgs_per_sec(), peer.reference_msgs_per_sec()) else {
@@ -133,8 +134,7 @@ fn drop_tolerance(result: &BenchmarkResult, beside: &[BenchmarkResult]) -> f64 {
         };
         let log_ratio = (now / then).ln();
         if log_ratio.is_finite() {
-            let cell = peer.record.value_str.as_deref().unwrap_or("");
-            cells.entry(cell).or_default().push(log_ratio);
+            cells.entry(peer.place()).or_default().push(log_ratio);
         }
     }
     let noise = peer_noise(cells.values().map(Vec::as_slice));
@@ -187,8 +187,8 @@ fn peers_ratio(result: &BenchmarkResult, beside: &[BenchmarkResult]) -> Option<f
     let log_ratios = |same_cell: bool| -> Vec<f64> {
         beside
             .iter()
-            .filter(|peer| !peer.is_ours() && peer.record.group_id == result.record.group_id)
-            .filter(|peer| !same_cell || peer.record.value_str == result.record.value_str)
+            .filter(|peer| !peer.is_ours() && peer.place().family == result.place().family)
+            .filter(|peer| !same_cell || peer.place() == result.place())
             .filter_map(|peer| Some((peer.msgs_per_sec()? / peer.reference_msgs_per_sec()?).ln()))
             .filter(|log_ratio| log_ratio.is_finite())
             .collect()
@@ -207,18 +207,14 @@ fn reason_under(
     beside: &[BenchmarkResult],
     logical_cores: Option<usize>,
 ) -> String {
-    if let (Some(threads), Some(cores)) = (threads_of(&result.record.group_id), logical_cores)
+    if let (Some(threads), Some(cores)) = (threads_of(result.place().family), logical_cores)
         && threads > cores
     {
         return format!("oversubscribed: {threads} threads on {cores} cores");
     }
     let best_peer = beside
         .iter()
-        .filter(|peer| {
-            !peer.is_ours()
-                && peer.record.group_id == result.record.group_id
-                && peer.record.value_str == result.record.value_str
-        })
+        .filter(|peer| !peer.is_ours() && peer.place() == result.place())
         .filter_map(|peer| Some((peer.record.function_id.as_deref()?, peer.msgs_per_sec()?)))
         .max_by(|a, b| a.1.total_cmp(&b.1));
     match best_peer {
@@ -234,8 +230,8 @@ fn reason_under(
     }
 }
 
-/// The number of threads a benchmark group runs, from the group names the bench files
-/// use: `mpmc_thrash/<p>p<c>c` (p + c), `backpressure_avalanche/*` (2 producers and a
+/// The number of threads a benchmark family (scenario and topology, see
+/// [`Place`]) runs, from the names the bench files use: `mpmc_thrash/<p>p<c>c` (p + c), `backpressure_avalanche/*` (2 producers and a
 /// consumer), `http_flood/<n>-worker(s)` (n workers and the acceptor),
 /// `spawn_storm/two-thread` and `spawn_storm/single-thread`. `None` for any other name.
 pub fn threads_of(group: &str) -> Option<usize> {

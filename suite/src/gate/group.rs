@@ -218,9 +218,11 @@ impl GroupCheck {
 /// A benchmark's comparison with a named baseline, if it has one.
 struct Compared<'a> {
     id: &'a str,
+    /// The family (scenario and topology) the gate judges as one group.
     group: &'a str,
     implementation: &'a str,
-    cell: &'a str,
+    /// `(pattern, capacity)` within the family.
+    cell: (&'a str, &'a str),
     baseline: &'a str,
     log_ratio: f64,
     significantly_slower: bool,
@@ -235,19 +237,22 @@ fn compared(result: &BenchmarkResult) -> Option<Compared<'_>> {
     };
     // Throughput ratio = 1 / (1 + relative change in time).
     let log_ratio = -(1.0 + change.median.point_estimate).ln();
+    let place = result.place();
     log_ratio.is_finite().then(|| Compared {
         id: result.id(),
-        group: &result.record.group_id,
+        group: place.family,
         implementation: result.record.function_id.as_deref().unwrap_or(""),
-        cell: result.record.value_str.as_deref().unwrap_or(""),
+        cell: (place.pattern, place.capacity),
         baseline,
         log_ratio,
         significantly_slower: change.significantly_slower(),
     })
 }
 
-/// A cell (group, parameter, baseline) or a group (group, implementation, baseline).
-type Key<'a> = (&'a str, &'a str, &'a str);
+/// A cell: (family, (pattern, capacity), baseline).
+type CellKey<'a> = (&'a str, (&'a str, &'a str), &'a str);
+/// A group of ours: (family, implementation, baseline).
+type GroupKey<'a> = (&'a str, &'a str, &'a str);
 
 /// One cell of ours in a group check: its comparison and the peers' drift beside it.
 struct Cell<'a> {
@@ -267,16 +272,16 @@ impl Cell<'_> {
 /// followed by its pattern-slice checks (where the group's peer noise can be measured).
 pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupCheck> {
     let all: Vec<Compared<'_>> = results.iter().filter_map(compared).collect();
-    // Per cell (group, parameter, baseline): the peers' log ratios.
-    let mut peers: BTreeMap<Key<'_>, Vec<f64>> = BTreeMap::new();
+    // Per cell: the peers' log ratios.
+    let mut peers: BTreeMap<CellKey<'_>, Vec<f64>> = BTreeMap::new();
     for c in all.iter().filter(|c| !is_ours(Some(c.implementation))) {
         peers
             .entry((c.group, c.cell, c.baseline))
             .or_default()
             .push(c.log_ratio);
     }
-    // Per (group, implementation, baseline) of ours: its cells.
-    let mut ours: BTreeMap<Key<'_>, Vec<Cell<'_>>> = BTreeMap::new();
+    // Per group of ours: its cells.
+    let mut ours: BTreeMap<GroupKey<'_>, Vec<Cell<'_>>> = BTreeMap::new();
     for c in all.iter().filter(|c| is_ours(Some(c.implementation))) {
         let drift = peers.get(&(c.group, c.cell, c.baseline)).map(|v| mean(v));
         if drift.is_none() && !rules.cell_by_cell {
@@ -300,16 +305,13 @@ pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupChec
         if noise.is_none() {
             continue;
         }
-        let mut patterns: Vec<&str> = cells
-            .iter()
-            .map(|cell| pattern_of(cell.ours.cell))
-            .collect();
+        let mut patterns: Vec<&str> = cells.iter().map(|cell| cell.ours.cell.0).collect();
         patterns.sort_unstable();
         patterns.dedup();
         for pattern in patterns {
             let slice: Vec<&Cell<'_>> = cells
                 .iter()
-                .filter(|cell| pattern_of(cell.ours.cell) == pattern)
+                .filter(|cell| cell.ours.cell.0 == pattern)
                 .collect();
             if slice.len() >= 2 {
                 checks.push(check_of(
@@ -326,15 +328,9 @@ pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupChec
     checks
 }
 
-/// The burst pattern of a cell parameter `<capacity>/<pattern>` (the whole parameter if it
-/// has no `/`).
-fn pattern_of(cell: &str) -> &str {
-    cell.rsplit('/').next().unwrap_or(cell)
-}
-
 /// The peer noise of `group` against `baseline` (see [`peer_noise`]).
 fn group_peer_noise(
-    peers: &BTreeMap<Key<'_>, Vec<f64>>,
+    peers: &BTreeMap<CellKey<'_>, Vec<f64>>,
     group: &str,
     baseline: &str,
 ) -> Option<f64> {

@@ -65,7 +65,7 @@ pub use baseline::{
     baseline_damage, comparability, comparability_in, metadata_path, read_metadata,
     record_baseline, start_recording,
 };
-pub use criterion_args::{BaselineUse, CriterionArgs};
+pub use criterion_args::{BaselineUse, CriterionArgs, Filter};
 pub use criterion_json::{
     BenchmarkRecord, ChangeEstimates, ConfidenceInterval, Estimate, Estimates, Throughput,
     read_json,
@@ -93,8 +93,8 @@ pub use recheck::{RecheckArgs, ratios, recheck};
 pub use report_file::{REPORT_FILE, report_path};
 pub use results::{
     Against, BenchmarkResult, ChangeData, Comparison, ComparisonSource, LATEST_SLOT,
-    PREVIOUS_RUN_BASELINE, Reference, ResultQuery, Selection, criterion_home, criterion_home_from,
-    load_results,
+    PREVIOUS_RUN_BASELINE, Place, Reference, ResultQuery, Selection, criterion_home,
+    criterion_home_from, load_results,
 };
 pub use run::{EXIT_ERROR, GateOutcome, after_benches, gate_run, query_for_run, start_run};
 pub use table::ResultsReport;

@@ -10,8 +10,8 @@ use super::results::BenchmarkResult;
 /// Display order of the burst patterns; a pattern not listed sorts after them by name.
 const PATTERN_ORDER: [&str; 3] = ["steady", "uniform", "avalanche"];
 
-/// The Markdown ratio table of `results` (ids `group/function/capacity/pattern`) at
-/// `capacity`; empty cells read `–`, and so does the ratio when a cell has no ring of ours
+/// The Markdown ratio table of `results` at `capacity` (one row per family and pattern,
+/// see [`Place`](super::results::Place)); empty cells read `–`, and so does the ratio when a cell has no ring of ours
 /// or nothing else to compare it with.
 ///
 /// Columns: our implementations, then the others, each by name. Rows: groups by name, then
@@ -27,14 +27,8 @@ pub fn ratio_table(results: &[BenchmarkResult], capacity: usize) -> String {
         else {
             continue;
         };
-        let Some((cell_capacity, pattern)) = record
-            .value_str
-            .as_deref()
-            .and_then(|value| value.split_once('/'))
-        else {
-            continue;
-        };
-        if cell_capacity.parse() != Ok(capacity) {
+        let place = result.place();
+        if place.capacity.parse() != Ok(capacity) {
             continue;
         }
         if result.is_ours() {
@@ -44,10 +38,10 @@ pub fn ratio_table(results: &[BenchmarkResult], capacity: usize) -> String {
         }
         let rank = PATTERN_ORDER
             .iter()
-            .position(|known| *known == pattern)
+            .position(|known| *known == place.pattern)
             .unwrap_or(PATTERN_ORDER.len());
         cells
-            .entry((record.group_id.as_str(), rank, pattern))
+            .entry((place.family, rank, place.pattern))
             .or_default()
             .insert(function, rate);
     }

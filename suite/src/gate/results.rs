@@ -182,6 +182,14 @@ impl BenchmarkResult {
         &self.record.full_id
     }
 
+    /// Where this benchmark sits in the suite's grid ([`Place`]).
+    pub fn place(&self) -> Place<'_> {
+        Place::of(
+            &self.record.group_id,
+            self.record.value_str.as_deref().unwrap_or(""),
+        )
+    }
+
     /// Whether this is one of our implementations (gated) rather than a peer.
     pub fn is_ours(&self) -> bool {
         decision::is_ours(self.record.function_id.as_deref())
@@ -196,6 +204,49 @@ impl BenchmarkResult {
     /// Messages per second in the reference baseline, if it has a figure.
     pub fn reference_msgs_per_sec(&self) -> Option<f64> {
         self.reference.as_ref()?.msgs_per_sec
+    }
+}
+
+/// Where a benchmark sits in the suite's grid. Its Criterion id is
+/// `<scenario>/<topology>/<pattern>/<implementation>/<capacity>`: one Criterion group per
+/// scenario, topology and burst pattern, so each group's report compares implementations
+/// across capacities. The gate judges a *family* (scenario and topology, every pattern)
+/// as one group. Baselines recorded before `v0.4` put the pattern in the parameter (group
+/// `<scenario>/<topology>`, parameter `<capacity>/<pattern>`); they read the same.
+///
+/// ```
+/// use ringstress_suite::gate::Place;
+///
+/// let now = Place::of("mpmc_thrash/1p1c/steady", "1024");
+/// assert_eq!((now.family, now.pattern, now.capacity), ("mpmc_thrash/1p1c", "steady", "1024"));
+/// assert_eq!(Place::of("mpmc_thrash/1p1c", "1024/steady"), now);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Place<'a> {
+    /// Scenario and topology, e.g. `mpmc_thrash/1p1c`.
+    pub family: &'a str,
+    /// The burst pattern, e.g. `steady` (empty when the id has none).
+    pub pattern: &'a str,
+    /// The ring capacity (or whatever other parameter the group has).
+    pub capacity: &'a str,
+}
+
+impl<'a> Place<'a> {
+    /// The place of a benchmark in Criterion group `group` with parameter `parameter`.
+    pub fn of(group: &'a str, parameter: &'a str) -> Self {
+        if let Some((capacity, pattern)) = parameter.split_once('/') {
+            return Self {
+                family: group,
+                pattern,
+                capacity,
+            };
+        }
+        let (family, pattern) = group.rsplit_once('/').unwrap_or((group, ""));
+        Self {
+            family,
+            pattern,
+            capacity: parameter,
+        }
     }
 }
 

@@ -142,7 +142,7 @@ pub fn rows_for(results: &[BenchmarkResult], rules: &Rules) -> (Vec<Row>, Vec<Gr
             // The check that regressed with this cell among its slower ones, if any; else
             // its whole group's.
             let covering = |check: &&GroupCheck| {
-                check.group == result.record.group_id
+                check.group == result.place().family
                     && Some(check.implementation.as_str()) == result.record.function_id.as_deref()
             };
             let group = groups

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use super::burst::Pattern;
 use super::queue::Queue;
 
 pub mod backpressure_avalanche;
@@ -25,12 +26,14 @@ pub mod spawn_storm;
 /// use ringstress_suite::stress::scenario::mpmc_thrash::{Config, Topology};
 ///
 /// let case = Config::new(Topology::P1C1, 64, Pattern::Steady);
-/// assert_eq!(case.parameter(), "64/steady");
+/// assert_eq!((case.capacity(), case.pattern()), (64, Pattern::Steady));
 /// assert!(case.run::<RingSpsc>(1_000).as_secs() < 60);
 /// ```
 pub trait Case {
-    /// The Criterion parameter of the case: `<capacity>/<pattern>`.
-    fn parameter(&self) -> String;
+    /// The ring capacity: the Criterion parameter of the case.
+    fn capacity(&self) -> usize;
+    /// The burst pattern: the last part of the case's Criterion group name.
+    fn pattern(&self) -> Pattern;
     /// Runs the case once through queue `Q` with `iters` as Criterion's iteration count,
     /// validating every message, and returns the time on the clock.
     fn run<Q: Queue>(&self, iters: u64) -> Duration;
@@ -41,8 +44,11 @@ pub trait Case {
 macro_rules! impl_case {
     ($scenario:ident) => {
         impl Case for $scenario::Config {
-            fn parameter(&self) -> String {
-                super::grid::parameter(self.capacity, self.pattern)
+            fn capacity(&self) -> usize {
+                self.capacity
+            }
+            fn pattern(&self) -> Pattern {
+                self.pattern
             }
             fn run<Q: Queue>(&self, iters: u64) -> Duration {
                 $scenario::run::<Q>(self, iters)
