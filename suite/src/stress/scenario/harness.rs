@@ -441,11 +441,7 @@ fn produce<S: Sender<MessageId>>(
             // straight on to its next burst would, with more threads than cores, spin away
             // the time slices its consumer needs (shedding hundreds of millions while
             // delivering thousands), and the run would measure the scheduler, not the queue.
-            Step::Full => {
-                if worker.wait(&mut backoff).is_err() {
-                    return Err(worker.stalled(tx.queued()));
-                }
-            }
+            Step::Full => worker.wait(&mut backoff, || tx.queued())?,
             Step::Done => break,
         }
     }
@@ -481,9 +477,7 @@ fn consume<R: Receiver<MessageId>>(
             worker.progress(consumer.received);
             continue;
         }
-        if worker.wait(&mut backoff).is_err() {
-            return Err(worker.stalled(rx.queued()));
-        }
+        worker.wait(&mut backoff, || rx.queued())?;
     }
 }
 

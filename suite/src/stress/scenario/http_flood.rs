@@ -492,9 +492,7 @@ impl<Q: Queue> Acceptor<Q> {
                         // Full: the workers may be waiting for room to answer. Make it.
                         let drained = self.drain(worker)?;
                         if accepted == 0 && drained == 0 {
-                            if worker.wait(&mut backoff).is_err() {
-                                return Err(worker.stalled(self.requests.queued()));
-                            }
+                            worker.wait(&mut backoff, || self.requests.queued())?;
                         } else {
                             backoff.reset();
                         }
@@ -521,9 +519,7 @@ impl<Q: Queue> Acceptor<Q> {
                 }
                 continue;
             }
-            if worker.wait(&mut backoff).is_err() {
-                return Err(worker.stalled(self.responses.queued()));
-            }
+            worker.wait(&mut backoff, || self.responses.queued())?;
         }
         Ok(self.received)
     }
@@ -663,8 +659,8 @@ impl<Q: Queue> Server<Q> {
                 if shared.all_sent.load(Ordering::Acquire) {
                     // Poll once more: now an empty queue means every request was taken.
                     no_more_requests = true;
-                } else if worker.wait(&mut backoff).is_err() {
-                    return Err(worker.stalled(self.requests.queued()));
+                } else {
+                    worker.wait(&mut backoff, || self.requests.queued())?;
                 }
                 continue;
             }
@@ -684,9 +680,7 @@ impl<Q: Queue> Server<Q> {
                     .responses
                     .try_send_burst(&self.response_buf[offset..got]);
                 if accepted == 0 {
-                    if worker.wait(&mut backoff).is_err() {
-                        return Err(worker.stalled(self.responses.queued()));
-                    }
+                    worker.wait(&mut backoff, || self.responses.queued())?;
                 } else {
                     offset += accepted;
                     backoff.reset();

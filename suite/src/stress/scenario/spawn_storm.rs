@@ -541,9 +541,7 @@ impl Storm {
                         out.tx.try_send_burst(&self.send_buf[offset..chunk])
                     };
                     if accepted == 0 {
-                        if worker.wait(&mut backoff).is_err() {
-                            return Err(worker.stalled(out.tx.queued()));
-                        }
+                        worker.wait(&mut backoff, || out.tx.queued())?;
                     } else {
                         offset += accepted;
                         backoff.reset();
@@ -590,8 +588,8 @@ impl Storm {
             while live[slot].is_none() {
                 waiting.extend(handles.try_iter());
                 live[slot] = admit(slot, &mut waiting);
-                if live[slot].is_none() && worker.wait(&mut backoff).is_err() {
-                    return Err(worker.stalled(None));
+                if live[slot].is_none() {
+                    worker.wait(&mut backoff, || None)?;
                 }
             }
             let received = live[slot].as_ref().map_or(0, |incoming| incoming.received);
@@ -622,8 +620,8 @@ impl Storm {
                     // Acquire: the pushes it counts happened before, so the next poll
                     // must find the message (the replay follows the producer's order).
                     must_be_there = true;
-                } else if worker.wait(&mut backoff).is_err() {
-                    return Err(worker.stalled(incoming.rx.queued()));
+                } else {
+                    worker.wait(&mut backoff, || incoming.rx.queued())?;
                 }
             }
             let incoming = live[slot].as_mut().expect("still live");
@@ -877,9 +875,7 @@ impl<Q: Queue> Outgoing<Q> {
                 Ok(()) | Err(mpsc::TrySendError::Disconnected(_)) => break,
                 Err(mpsc::TrySendError::Full(back)) => {
                     handle = back;
-                    if worker.wait(&mut backoff).is_err() {
-                        return Err(worker.stalled(None));
-                    }
+                    worker.wait(&mut backoff, || None)?;
                 }
             }
         }
