@@ -80,20 +80,16 @@ pub enum Overflow {
 impl Overflow {
     /// Every policy, in report order.
     pub const ALL: [Overflow; 3] = [Overflow::Block, Overflow::Shed, Overflow::Retry];
+}
 
-    /// The policy's name in benchmark groups ("block", "shed", "retry").
-    pub fn name(self) -> &'static str {
-        match self {
+/// The policy's name in benchmark groups: "block", "shed" or "retry".
+impl fmt::Display for Overflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
             Overflow::Block => "block",
             Overflow::Shed => "shed",
             Overflow::Retry => "retry",
-        }
-    }
-}
-
-impl fmt::Display for Overflow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        })
     }
 }
 

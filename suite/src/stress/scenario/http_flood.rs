@@ -82,14 +82,6 @@ impl Topology {
     /// Both topologies, in report order.
     pub const ALL: [Topology; 2] = [Topology::OneWorker, Topology::TwoWorkers];
 
-    /// The topology's name: "1-worker" or "2-workers".
-    pub fn name(self) -> &'static str {
-        match self {
-            Topology::OneWorker => "1-worker",
-            Topology::TwoWorkers => "2-workers",
-        }
-    }
-
     /// The Criterion group of this topology: "http_flood/1-worker" or "http_flood/2-workers".
     pub fn group(self) -> &'static str {
         match self {

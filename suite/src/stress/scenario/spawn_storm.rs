@@ -113,14 +113,6 @@ impl Mode {
     /// Both modes, in report order.
     pub const ALL: [Mode; 2] = [Mode::SingleThread, Mode::TwoThread];
 
-    /// The mode's name: "single-thread" or "two-thread".
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::SingleThread => "single-thread",
-            Mode::TwoThread => "two-thread",
-        }
-    }
-
     /// The Criterion group of this mode: "spawn_storm/single-thread" or
     /// "spawn_storm/two-thread".
     pub fn group(self) -> &'static str {
