@@ -383,7 +383,7 @@ impl Storm {
             let mut left = self.next_send_len(pair.sent, sent_total);
             while left > 0 {
                 let chunk = (left as usize).min(self.send_buf.len());
-                fill_ids(&mut self.send_buf[..chunk], pair.stream, pair.sent);
+                fill_ids(&mut self.send_buf[..chunk], pair.rx.stream, pair.sent);
                 let mut offset = 0;
                 while offset < chunk {
                     let accepted = pair.tx.try_send_burst(&self.send_buf[offset..chunk]);
@@ -391,14 +391,14 @@ impl Storm {
                     if offset < chunk {
                         // Full. On one thread, room comes only from receiving this channel.
                         let len = self.next_recv_len();
-                        let got = pair.receive(&mut self.recv_buf[..len], false);
+                        let got = pair.rx.receive(&mut self.recv_buf[..len], false);
                         let got = got.map_err(|message| worker.fail(message))?;
                         received_total += got as u64;
                         if accepted == 0 && got == 0 {
                             return Err(worker.fail(format!(
                                 "channel {}: refused a message while nothing could be \
                                  received from it ({} sent, {} received)",
-                                pair.number, pair.sent, pair.received
+                                pair.rx.number, pair.sent, pair.rx.received
                             )));
                         }
                     }
@@ -417,14 +417,14 @@ impl Storm {
             // Receive one burst from a channel picked in (another) seeded order.
             let slot = self.recv_picks.pick();
             let len = self.next_recv_len();
-            let got = live[slot].receive(&mut self.recv_buf[..len], false);
+            let got = live[slot].rx.receive(&mut self.recv_buf[..len], false);
             received_total += got.map_err(|message| worker.fail(message))? as u64;
             worker.progress(sent_total + received_total);
         }
         let mut open = Vec::with_capacity(LIVE_CHANNELS);
         for pair in &mut live {
             received_total += finish(pair, &mut self.recv_buf, false, &mut self.received, worker)?;
-            open.push((pair.number, pair.sent));
+            open.push((pair.rx.number, pair.sent));
         }
         worker.progress(sent_total + received_total);
         Ok(Report {
@@ -456,14 +456,15 @@ impl Storm {
         for sent_before in 0..iters {
             // Send one message to a channel picked in seeded order.
             let pair = &mut live[send_picks.pick()];
-            while !pair.tx.try_send(MessageId::new(pair.stream, pair.sent)) {
+            while !pair.tx.try_send(MessageId::new(pair.rx.stream, pair.sent)) {
                 // Full. On one thread, room comes only from receiving this channel.
-                let got = pair.receive_one().map_err(|message| worker.fail(message))?;
+                let got = pair.rx.receive_one();
+                let got = got.map_err(|message| worker.fail(message))?;
                 if got == 0 {
                     return Err(worker.fail(format!(
                         "channel {}: refused a message while nothing could be received \
                          from it ({} sent, {} received)",
-                        pair.number, pair.sent, pair.received
+                        pair.rx.number, pair.sent, pair.rx.received
                     )));
                 }
                 received_total += got;
@@ -476,14 +477,14 @@ impl Storm {
             }
 
             // Receive one message from a channel picked in (another) seeded order.
-            let got = live[recv_picks.pick()].receive_one();
+            let got = live[recv_picks.pick()].rx.receive_one();
             received_total += got.map_err(|message| worker.fail(message))?;
             worker.progress(sent_before + 1 + received_total);
         }
         let mut open = Vec::with_capacity(LIVE_CHANNELS);
         for pair in &mut live {
             received_total += finish(pair, &mut recv_buf, true, &mut received, worker)?;
-            open.push((pair.number, pair.sent));
+            open.push((pair.rx.number, pair.sent));
         }
         worker.progress(iters + received_total);
         Ok(Report {
@@ -619,23 +620,14 @@ impl Storm {
             let incoming = live[slot].as_mut().expect("still live");
             if incoming.received == self.quota {
                 // The producer replaced it here: nothing more may arrive.
-                if let Some(extra) = incoming.rx.try_recv() {
-                    return Err(worker.fail(format!(
-                        "channel {}: delivered {extra:?} after all {} messages sent to it \
-                         (duplicated)",
-                        incoming.number, self.quota
-                    )));
-                }
-                // Each was checked to be the next: it delivered exactly `0..quota`.
-                self.received
-                    .merge(&Tally::of_stream(incoming.stream, 0..incoming.received));
+                let retire = incoming.retire(self.quota, &mut self.recv_buf, self.single);
+                retire.map_err(|message| worker.fail(message))?;
+                self.received.merge(&incoming.delivered());
                 live[slot] = None;
             }
         }
-        // The channels still open delivered `0..received` each, likewise.
         for incoming in live.iter().flatten() {
-            self.received
-                .merge(&Tally::of_stream(incoming.stream, 0..incoming.received));
+            self.received.merge(&incoming.delivered());
         }
         Ok(Report {
             sent: None,
@@ -644,10 +636,9 @@ impl Storm {
     }
 }
 
-/// Drains a channel of the single-thread storm into `buf` (one message at a time with the
-/// single-item operation, if `single`): it must deliver exactly what was sent to it, then
-/// nothing more. Counts what it delivered into `tally` and returns how many messages it
-/// received here.
+/// Retires a channel of the single-thread storm ([`Incoming::retire`]: it must deliver
+/// exactly what was sent to it, then nothing more) and counts what it delivered into
+/// `tally`; returns how many messages it received here.
 fn finish<Q: Queue>(
     pair: &mut Pair<Q>,
     buf: &mut [MessageId],
@@ -655,29 +646,10 @@ fn finish<Q: Queue>(
     tally: &mut Tally,
     worker: &Worker,
 ) -> Result<u64, Failure> {
-    let before = pair.received;
-    while pair.received < pair.sent {
-        let len = buf.len().min((pair.sent - pair.received) as usize);
-        let got = pair.receive(&mut buf[..len], single);
-        if got.map_err(|message| worker.fail(message))? == 0 {
-            return Err(worker.fail(format!(
-                "channel {}: {} messages sent, only {} arrived ({} lost)",
-                pair.number,
-                pair.sent,
-                pair.received,
-                pair.sent - pair.received
-            )));
-        }
-    }
-    if let Some(extra) = pair.rx.try_recv() {
-        return Err(worker.fail(format!(
-            "channel {}: delivered {extra:?} after all {} messages sent to it (duplicated)",
-            pair.number, pair.sent
-        )));
-    }
-    // Each of them was checked to be the next: it delivered exactly `0..received`.
-    tally.merge(&Tally::of_stream(pair.stream, 0..pair.received));
-    Ok(pair.received - before)
+    let retire = pair.rx.retire(pair.sent, buf, single);
+    let got = retire.map_err(|message| worker.fail(message))?;
+    tally.merge(&pair.rx.delivered());
+    Ok(got)
 }
 
 /// A channel's receiving end on its way to the consumer: the slot it was opened in, its
@@ -695,12 +667,7 @@ fn admit<Q: Queue>(slot: usize, waiting: &mut VecDeque<Handle<Q>>) -> Option<Inc
         .iter()
         .position(|(opened_in, _, _)| *opened_in == slot)?;
     let (_, number, rx) = waiting.remove(position)?;
-    Some(Incoming {
-        number,
-        stream: stream_of(number),
-        rx,
-        received: 0,
-    })
+    Some(Incoming::new(number, rx))
 }
 
 /// Fills `ids` with consecutive messages of `stream`, starting at `first_seq`.
@@ -710,34 +677,6 @@ fn fill_ids(ids: &mut [MessageId], stream: usize, first_seq: u64) {
     for (offset, id) in ids.iter_mut().enumerate() {
         *id = MessageId(first + offset as u64);
     }
-}
-
-/// Receives from `rx` up to `buf.len()` messages of channel `number` (message stream
-/// `stream`), which has delivered `received` so far, and checks them ([`check_next`]);
-/// returns how many arrived. Under the steady pattern (`single`; `buf` is then one long)
-/// it uses the queue's single-item receive.
-#[inline(always)]
-fn receive_next<R: Receiver<MessageId>>(
-    rx: &mut R,
-    single: bool,
-    number: u64,
-    stream: usize,
-    received: &mut u64,
-    buf: &mut [MessageId],
-) -> Result<usize, String> {
-    if single {
-        let Some(id) = rx.try_recv() else {
-            return Ok(0);
-        };
-        if id != MessageId::new(stream, *received) {
-            return Err(describe_gap(number, stream, *received, &[id]));
-        }
-        *received += 1;
-        return Ok(1);
-    }
-    let got = rx.try_recv_burst(buf);
-    check_next(number, stream, received, &buf[..got])?;
-    Ok(got)
 }
 
 /// Checks `ids`, just received from channel `number` (message stream `stream`) after it
@@ -788,54 +727,20 @@ fn describe_gap(number: u64, stream: usize, received: u64, ids: &[MessageId]) ->
 
 /// Both ends of one live channel, held by the single-thread storm.
 struct Pair<Q: Queue> {
-    number: u64,
-    stream: usize,
     tx: Q::Sender<MessageId>,
-    rx: Q::Receiver<MessageId>,
     sent: u64,
-    received: u64,
+    /// The receiving end, with the channel's number and stream.
+    rx: Incoming<Q>,
 }
 
 impl<Q: Queue> Pair<Q> {
     fn new(number: u64, capacity: usize) -> Self {
         let (tx, rx) = Q::channel(capacity);
         Self {
-            number,
-            stream: stream_of(number),
             tx,
-            rx,
             sent: 0,
-            received: 0,
+            rx: Incoming::new(number, rx),
         }
-    }
-
-    /// Receives up to `buf.len()` messages (one with the single-item operation, if
-    /// `single`) and checks them; returns how many arrived.
-    #[inline(always)]
-    fn receive(&mut self, buf: &mut [MessageId], single: bool) -> Result<usize, String> {
-        receive_next(
-            &mut self.rx,
-            single,
-            self.number,
-            self.stream,
-            &mut self.received,
-            buf,
-        )
-    }
-
-    /// Receives one message with the single-item operation, if one is queued, and checks
-    /// it; returns how many arrived (0 or 1).
-    #[inline(always)]
-    fn receive_one(&mut self) -> Result<u64, String> {
-        let got = receive_next(
-            &mut self.rx,
-            true,
-            self.number,
-            self.stream,
-            &mut self.received,
-            &mut [],
-        );
-        got.map(|got| got as u64)
     }
 }
 
@@ -880,7 +785,9 @@ impl<Q: Queue> Outgoing<Q> {
     }
 }
 
-/// The consumer's end of one live channel in the two-thread storm.
+/// The receiving end of one live channel: the consumer's in the two-thread storm, a
+/// [`Pair`]'s in the single-thread storm. Every message it delivers is checked to be the
+/// next of its channel, so what it delivered is always exactly messages `0..received`.
 struct Incoming<Q: Queue> {
     number: u64,
     stream: usize,
@@ -889,18 +796,71 @@ struct Incoming<Q: Queue> {
 }
 
 impl<Q: Queue> Incoming<Q> {
-    /// Receives up to `buf.len()` messages (one with the single-item operation, if
-    /// `single`) and checks them; returns how many arrived.
+    fn new(number: u64, rx: Q::Receiver<MessageId>) -> Self {
+        Self {
+            number,
+            stream: stream_of(number),
+            rx,
+            received: 0,
+        }
+    }
+
+    /// Receives up to `buf.len()` messages and checks them ([`check_next`]); returns how
+    /// many arrived. Under the steady pattern (`single`) it receives one message with the
+    /// queue's single-item operation and leaves `buf` alone.
     #[inline(always)]
     fn receive(&mut self, buf: &mut [MessageId], single: bool) -> Result<usize, String> {
-        receive_next(
-            &mut self.rx,
-            single,
-            self.number,
-            self.stream,
-            &mut self.received,
-            buf,
-        )
+        if single {
+            let Some(id) = self.rx.try_recv() else {
+                return Ok(0);
+            };
+            if id != MessageId::new(self.stream, self.received) {
+                return Err(describe_gap(self.number, self.stream, self.received, &[id]));
+            }
+            self.received += 1;
+            return Ok(1);
+        }
+        let got = self.rx.try_recv_burst(buf);
+        check_next(self.number, self.stream, &mut self.received, &buf[..got])?;
+        Ok(got)
+    }
+
+    /// Receives one message with the single-item operation, if one is queued, and checks
+    /// it; returns how many arrived (0 or 1).
+    #[inline(always)]
+    fn receive_one(&mut self) -> Result<u64, String> {
+        self.receive(&mut [], true).map(|got| got as u64)
+    }
+
+    /// Retires the channel, to which `sent` messages were sent: receives what is still
+    /// queued (into `buf`, or one at a time if `single`), which must be all of them, and
+    /// then nothing more may arrive. Returns how many messages it received here.
+    fn retire(&mut self, sent: u64, buf: &mut [MessageId], single: bool) -> Result<u64, String> {
+        let before = self.received;
+        while self.received < sent {
+            let len = buf.len().min((sent - self.received) as usize);
+            if self.receive(&mut buf[..len], single)? == 0 {
+                return Err(format!(
+                    "channel {}: {sent} messages sent, only {} arrived ({} lost)",
+                    self.number,
+                    self.received,
+                    sent - self.received
+                ));
+            }
+        }
+        if let Some(extra) = self.rx.try_recv() {
+            return Err(format!(
+                "channel {}: delivered {extra:?} after all {sent} messages sent to it \
+                 (duplicated)",
+                self.number
+            ));
+        }
+        Ok(self.received - before)
+    }
+
+    /// The tally of what the channel delivered: its messages `0..received`, in closed form.
+    fn delivered(&self) -> Tally {
+        Tally::of_stream(self.stream, 0..self.received)
     }
 }
 
