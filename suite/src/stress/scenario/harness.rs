@@ -638,7 +638,11 @@ fn check(
 }
 
 /// `count` ends of a queue: `first` and clones of it, or `None` if it cannot be cloned.
-fn clone_ends<E>(first: E, count: usize, clone: impl Fn(&E) -> Option<E>) -> Option<Vec<E>> {
+pub(crate) fn clone_ends<E>(
+    first: E,
+    count: usize,
+    clone: impl Fn(&E) -> Option<E>,
+) -> Option<Vec<E>> {
     let mut ends = Vec::with_capacity(count);
     for _ in 1..count {
         ends.push(clone(&first)?);

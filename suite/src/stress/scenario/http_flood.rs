@@ -44,8 +44,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::stress::burst::{BurstTable, Pattern, RECEIVER_STREAMS};
+use crate::stress::grid::parameter;
 use crate::stress::queue::{Queue, Receiver, Sender};
 use crate::stress::run::{Failure, Job, Worker, run as run_jobs};
+use crate::stress::scenario::harness::clone_ends;
 use crate::stress::validate::{MessageId, OrderCheck};
 use ringstress::wait::Backoff;
 
@@ -342,11 +344,10 @@ pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
     );
     let workers = config.topology.workers();
     let scenario = format!(
-        "{} {} {}/{}",
+        "{} {} {}",
         config.topology.group(),
         Q::NAME,
-        config.capacity,
-        config.pattern
+        parameter(config.capacity, config.pattern)
     );
     let (request_tx, request_rx) = Q::channel::<Request>(config.capacity);
     let (response_tx, response_rx) = Q::channel::<Response>(config.capacity);
@@ -357,22 +358,10 @@ pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
             config.topology.group()
         )
     };
-    let mut request_rxs = Vec::with_capacity(workers);
-    let mut response_txs = Vec::with_capacity(workers);
-    for _ in 1..workers {
-        request_rxs.push(
-            request_rx
-                .try_clone()
-                .unwrap_or_else(|| panic!("{}", cannot("consumers"))),
-        );
-        response_txs.push(
-            response_tx
-                .try_clone()
-                .unwrap_or_else(|| panic!("{}", cannot("producers"))),
-        );
-    }
-    request_rxs.push(request_rx);
-    response_txs.push(response_tx);
+    let request_rxs = clone_ends(request_rx, workers, Receiver::try_clone)
+        .unwrap_or_else(|| panic!("{}", cannot("consumers")));
+    let response_txs = clone_ends(response_tx, workers, Sender::try_clone)
+        .unwrap_or_else(|| panic!("{}", cannot("producers")));
 
     let shared = Shared {
         all_sent: AtomicBool::new(false),

@@ -64,6 +64,7 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::stress::burst::{BurstTable, Pattern, RECEIVER_STREAMS};
+use crate::stress::grid::parameter;
 use crate::stress::queue::{Queue, Receiver, Sender};
 use crate::stress::run::{Failure, Job, Worker, run as run_jobs};
 use crate::stress::validate::{MessageId, SEQ_BITS, Tally};
@@ -181,11 +182,10 @@ pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
     );
     let quota = quota(config.capacity, iters);
     let scenario = format!(
-        "{} {} {}/{}",
+        "{} {} {}",
         config.mode.group(),
         Q::NAME,
-        config.capacity,
-        config.pattern
+        parameter(config.capacity, config.pattern)
     );
     let (elapsed, reports) = match config.mode {
         Mode::SingleThread => {
