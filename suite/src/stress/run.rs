@@ -96,25 +96,58 @@ impl Worker<'_> {
         self.slot.progress.store(moved, Ordering::Relaxed);
     }
 
-    /// Waits once for a blocked operation, escalating with `backoff`.
+    /// Waits once for a blocked operation, escalating with `backoff`; `queued` says how
+    /// many messages the queue end waited on holds (`|| None` if it cannot say).
+    ///
+    /// ```
+    /// use ringstress::wait::Backoff;
+    /// use ringstress_suite::stress::queue::{Queue, Receiver, RingSpsc, Sender};
+    /// use ringstress_suite::stress::run::{run, Job};
+    ///
+    /// let (mut tx, mut rx) = RingSpsc::channel::<u64>(8);
+    /// let jobs = vec![
+    ///     Job::new("producer", move |_| {
+    ///         assert!(tx.try_send(7));
+    ///         Ok(None)
+    ///     }),
+    ///     Job::new("consumer", move |worker| {
+    ///         let mut backoff = Backoff::new();
+    ///         loop {
+    ///             if let Some(message) = rx.try_recv() {
+    ///                 return Ok(Some(message));
+    ///             }
+    ///             worker.wait(&mut backoff, || rx.queued())?;
+    ///         }
+    ///     }),
+    /// ];
+    /// let (_, results) = run("wait demo", jobs);
+    /// assert_eq!(results, [None, Some(7)]);
+    /// ```
     ///
     /// # Errors
     ///
-    /// [`Failure::Stalled`] once the run has been aborted; return it from the job.
+    /// [`Failure::Stalled`] once the run has been aborted, after recording `queued()` for
+    /// the diagnostic; return it from the job (`?`).
     #[inline]
-    pub fn wait(&self, backoff: &mut Backoff) -> Result<(), Failure> {
+    pub fn wait(
+        &self,
+        backoff: &mut Backoff,
+        queued: impl FnOnce() -> Option<usize>,
+    ) -> Result<(), Failure> {
         // Only waits that have escalated past spinning look at the shared flag, so the
-        // fast path of a busy scenario never touches it.
+        // fast path of a busy scenario never touches it; `queued` runs only on a stall.
         if backoff.is_yielding() && self.abort.load(Ordering::Relaxed) {
-            return Err(Failure::Stalled);
+            return Err(self.stalled(queued()));
         }
         backoff.snooze();
         Ok(())
     }
 
     /// Records the queue length seen when giving up (for the diagnostic) and returns
-    /// [`Failure::Stalled`] for the job to return.
-    pub fn stalled(&self, queued: Option<usize>) -> Failure {
+    /// [`Failure::Stalled`].
+    #[cold]
+    #[inline(never)]
+    fn stalled(&self, queued: Option<usize>) -> Failure {
         *lock(&self.slot.queued_at_abort) = queued;
         Failure::Stalled
     }
@@ -414,7 +447,7 @@ mod tests {
             Job::new("waiter", |worker| {
                 let mut backoff = Backoff::new();
                 loop {
-                    worker.wait(&mut backoff)?;
+                    worker.wait(&mut backoff, || None)?;
                 }
             }),
         ];
@@ -428,12 +461,7 @@ mod tests {
                 worker.progress(3);
                 let mut backoff = Backoff::new();
                 loop {
-                    if let Err(failure) = worker.wait(&mut backoff) {
-                        return Err(match failure {
-                            Failure::Stalled => worker.stalled(Some(7)),
-                            other => other,
-                        });
-                    }
+                    worker.wait(&mut backoff, || Some(7))?;
                 }
             })];
             run_with_stall("stall", jobs, Duration::from_millis(200))
@@ -442,5 +470,18 @@ mod tests {
         assert!(text.contains("stalled"), "{text}");
         assert!(text.contains("stuck consumer: 3 messages moved"), "{text}");
         assert!(text.contains("its queue held 7"), "{text}");
+    }
+
+    #[test]
+    fn a_wait_reads_the_queue_length_only_on_a_stall() {
+        let jobs: Vec<Job<()>> = vec![Job::new("waiter", |worker| {
+            let mut backoff = Backoff::new();
+            // Spins, then yields: past the point where a wait looks at the abort flag.
+            for _ in 0..20 {
+                worker.wait(&mut backoff, || panic!("queue length read without a stall"))?;
+            }
+            Ok(())
+        })];
+        run("no stall", jobs);
     }
 }

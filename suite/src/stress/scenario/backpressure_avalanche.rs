@@ -6,8 +6,9 @@
 //! the messages either producer sends, in bursts of its own seeded lengths — so the ring
 //! keeps overflowing. (Until harness version 3 the consumer also spent a few seeded
 //! nanoseconds of simulated work on each message; that work cost more than the queue and
-//! hid it, and the 2:1 topology keeps the ring full without it.) What a producer does with the part of a burst that does
-//! not fit is its [`Overflow`] policy, one benchmark group each:
+//! hid it, and the 2:1 topology keeps the ring full without it.) What a producer does with
+//! the part of a burst that does not fit is its [`Overflow`] policy, one benchmark group
+//! each:
 //!
 //! - `backpressure_avalanche/block`: wait for room (with backoff); nothing is shed;
 //! - `backpressure_avalanche/shed`: drop newest: the rest of the burst is shed at once;

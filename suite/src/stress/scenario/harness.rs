@@ -80,20 +80,16 @@ pub enum Overflow {
 impl Overflow {
     /// Every policy, in report order.
     pub const ALL: [Overflow; 3] = [Overflow::Block, Overflow::Shed, Overflow::Retry];
+}
 
-    /// The policy's name in benchmark groups ("block", "shed", "retry").
-    pub fn name(self) -> &'static str {
-        match self {
+/// The policy's name in benchmark groups: "block", "shed" or "retry".
+impl fmt::Display for Overflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
             Overflow::Block => "block",
             Overflow::Shed => "shed",
             Overflow::Retry => "retry",
-        }
-    }
-}
-
-impl fmt::Display for Overflow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        })
     }
 }
 
@@ -441,11 +437,7 @@ fn produce<S: Sender<MessageId>>(
             // straight on to its next burst would, with more threads than cores, spin away
             // the time slices its consumer needs (shedding hundreds of millions while
             // delivering thousands), and the run would measure the scheduler, not the queue.
-            Step::Full => {
-                if worker.wait(&mut backoff).is_err() {
-                    return Err(worker.stalled(tx.queued()));
-                }
-            }
+            Step::Full => worker.wait(&mut backoff, || tx.queued())?,
             Step::Done => break,
         }
     }
@@ -481,9 +473,7 @@ fn consume<R: Receiver<MessageId>>(
             worker.progress(consumer.received);
             continue;
         }
-        if worker.wait(&mut backoff).is_err() {
-            return Err(worker.stalled(rx.queued()));
-        }
+        worker.wait(&mut backoff, || rx.queued())?;
     }
 }
 
@@ -648,7 +638,11 @@ fn check(
 }
 
 /// `count` ends of a queue: `first` and clones of it, or `None` if it cannot be cloned.
-fn clone_ends<E>(first: E, count: usize, clone: impl Fn(&E) -> Option<E>) -> Option<Vec<E>> {
+pub(crate) fn clone_ends<E>(
+    first: E,
+    count: usize,
+    clone: impl Fn(&E) -> Option<E>,
+) -> Option<Vec<E>> {
     let mut ends = Vec::with_capacity(count);
     for _ in 1..count {
         ends.push(clone(&first)?);

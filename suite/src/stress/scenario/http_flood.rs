@@ -44,8 +44,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::stress::burst::{BurstTable, Pattern, RECEIVER_STREAMS};
+use crate::stress::grid::parameter;
 use crate::stress::queue::{Queue, Receiver, Sender};
 use crate::stress::run::{Failure, Job, Worker, run as run_jobs};
+use crate::stress::scenario::harness::clone_ends;
 use crate::stress::validate::{MessageId, OrderCheck};
 use ringstress::wait::Backoff;
 
@@ -81,14 +83,6 @@ pub enum Topology {
 impl Topology {
     /// Both topologies, in report order.
     pub const ALL: [Topology; 2] = [Topology::OneWorker, Topology::TwoWorkers];
-
-    /// The topology's name: "1-worker" or "2-workers".
-    pub fn name(self) -> &'static str {
-        match self {
-            Topology::OneWorker => "1-worker",
-            Topology::TwoWorkers => "2-workers",
-        }
-    }
 
     /// The Criterion group of this topology: "http_flood/1-worker" or "http_flood/2-workers".
     pub fn group(self) -> &'static str {
@@ -350,11 +344,10 @@ pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
     );
     let workers = config.topology.workers();
     let scenario = format!(
-        "{} {} {}/{}",
+        "{} {} {}",
         config.topology.group(),
         Q::NAME,
-        config.capacity,
-        config.pattern
+        parameter(config.capacity, config.pattern)
     );
     let (request_tx, request_rx) = Q::channel::<Request>(config.capacity);
     let (response_tx, response_rx) = Q::channel::<Response>(config.capacity);
@@ -365,22 +358,10 @@ pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
             config.topology.group()
         )
     };
-    let mut request_rxs = Vec::with_capacity(workers);
-    let mut response_txs = Vec::with_capacity(workers);
-    for _ in 1..workers {
-        request_rxs.push(
-            request_rx
-                .try_clone()
-                .unwrap_or_else(|| panic!("{}", cannot("consumers"))),
-        );
-        response_txs.push(
-            response_tx
-                .try_clone()
-                .unwrap_or_else(|| panic!("{}", cannot("producers"))),
-        );
-    }
-    request_rxs.push(request_rx);
-    response_txs.push(response_tx);
+    let request_rxs = clone_ends(request_rx, workers, Receiver::try_clone)
+        .unwrap_or_else(|| panic!("{}", cannot("consumers")));
+    let response_txs = clone_ends(response_tx, workers, Sender::try_clone)
+        .unwrap_or_else(|| panic!("{}", cannot("producers")));
 
     let shared = Shared {
         all_sent: AtomicBool::new(false),
@@ -492,9 +473,7 @@ impl<Q: Queue> Acceptor<Q> {
                         // Full: the workers may be waiting for room to answer. Make it.
                         let drained = self.drain(worker)?;
                         if accepted == 0 && drained == 0 {
-                            if worker.wait(&mut backoff).is_err() {
-                                return Err(worker.stalled(self.requests.queued()));
-                            }
+                            worker.wait(&mut backoff, || self.requests.queued())?;
                         } else {
                             backoff.reset();
                         }
@@ -521,9 +500,7 @@ impl<Q: Queue> Acceptor<Q> {
                 }
                 continue;
             }
-            if worker.wait(&mut backoff).is_err() {
-                return Err(worker.stalled(self.responses.queued()));
-            }
+            worker.wait(&mut backoff, || self.responses.queued())?;
         }
         Ok(self.received)
     }
@@ -663,8 +640,8 @@ impl<Q: Queue> Server<Q> {
                 if shared.all_sent.load(Ordering::Acquire) {
                     // Poll once more: now an empty queue means every request was taken.
                     no_more_requests = true;
-                } else if worker.wait(&mut backoff).is_err() {
-                    return Err(worker.stalled(self.requests.queued()));
+                } else {
+                    worker.wait(&mut backoff, || self.requests.queued())?;
                 }
                 continue;
             }
@@ -684,9 +661,7 @@ impl<Q: Queue> Server<Q> {
                     .responses
                     .try_send_burst(&self.response_buf[offset..got]);
                 if accepted == 0 {
-                    if worker.wait(&mut backoff).is_err() {
-                        return Err(worker.stalled(self.responses.queued()));
-                    }
+                    worker.wait(&mut backoff, || self.responses.queued())?;
                 } else {
                     offset += accepted;
                     backoff.reset();
@@ -722,157 +697,5 @@ impl<Q: Queue> Server<Q> {
             ));
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::stress::faulty::{Dropping, Duplicating};
-    use crate::stress::grid::Grid;
-    use crate::stress::queue::{RingMpmc, RingSpsc};
-    use crate::stress::run::{failure_of, soak_iters};
-
-    /// Requests per test run. At capacity 1 every request is a round trip between two
-    /// threads that may both be backing off, so those runs get fewer.
-    const REQUESTS: u64 = 2000;
-    const REQUESTS_AT_CAPACITY_1: u64 = 300;
-
-    fn requests(capacity: usize) -> u64 {
-        if capacity == 1 {
-            REQUESTS_AT_CAPACITY_1
-        } else {
-            REQUESTS
-        }
-    }
-
-    fn config(topology: Topology, capacity: usize, pattern: Pattern) -> Config {
-        Config {
-            topology,
-            capacity,
-            pattern,
-        }
-    }
-
-    /// Soaks one case: ten times the bench's largest sample, validated as always.
-    fn soak<Q: Queue>(config: &Config) {
-        let requests = soak_iters(SAMPLE_SIZE, WARM_UP_TIME, MEASUREMENT_TIME, |iters| {
-            run::<Q>(config, iters)
-        });
-        let elapsed = run::<Q>(config, requests);
-        eprintln!(
-            "soak {} {} {}/{}: {requests} requests in {elapsed:.2?} ({:.1}M msg/s), all valid",
-            config.topology.group(),
-            Q::NAME,
-            config.capacity,
-            config.pattern,
-            2.0 * requests as f64 / elapsed.as_secs_f64() / 1e6
-        );
-    }
-
-    /// The "10x+ load" stability goal: every topology, size and pattern of the bench grid
-    /// (narrow it with `RINGSTRESS_SIZES` / `RINGSTRESS_PATTERNS`) on our rings, at ten
-    /// times the request count of the bench's largest sample. Run it with
-    /// `cargo test --release -- --ignored soak --nocapture`.
-    #[test]
-    #[ignore = "soak: minutes of load; cargo test --release -- --ignored soak"]
-    fn soak_http_flood_at_ten_times_the_bench_load() {
-        let grid = Grid::from_env();
-        for (capacity, pattern) in grid.cases() {
-            let one = config(Topology::OneWorker, capacity, pattern);
-            soak::<RingSpsc>(&one);
-            soak::<RingMpmc>(&one);
-            soak::<RingMpmc>(&config(Topology::TwoWorkers, capacity, pattern));
-        }
-    }
-
-    #[test]
-    fn every_request_is_answered_once_on_our_rings_in_every_topology() {
-        for capacity in [1, 7, 64] {
-            for pattern in Pattern::ALL {
-                let one = config(Topology::OneWorker, capacity, pattern);
-                let requests = requests(capacity);
-                run::<RingSpsc>(&one, requests);
-                run::<RingMpmc>(&one, requests);
-                run::<RingMpmc>(&config(Topology::TwoWorkers, capacity, pattern), requests);
-            }
-        }
-    }
-
-    #[test]
-    fn zero_and_one_request_runs_finish() {
-        for topology in Topology::ALL {
-            for iters in [0, 1, 2, 65] {
-                run::<RingMpmc>(&config(topology, 1, Pattern::Avalanche), iters);
-                run::<RingMpmc>(&config(topology, 64, Pattern::Steady), iters);
-            }
-        }
-    }
-
-    #[test]
-    fn a_request_is_one_cache_line_and_its_contents_follow_from_its_id() {
-        assert_eq!(std::mem::size_of::<Request>(), 64);
-        let first = Request::for_id(MessageId::new(ACCEPTOR, 1));
-        let second = Request::for_id(MessageId::new(ACCEPTOR, 2));
-        assert_ne!(first, second);
-        assert_eq!(first, Request::for_id(first.id));
-        assert_eq!(first.payload_checksum, first.checksum());
-        let mut corrupted = first;
-        corrupted.content_length ^= 1;
-        assert_ne!(corrupted.checksum(), first.checksum());
-        assert_ne!(
-            Response::answer(&first).value,
-            Response::answer(&second).value
-        );
-    }
-
-    #[test]
-    fn parse_cost_varies_with_the_header_count() {
-        let counts: Vec<u16> = (0..1000)
-            .map(|seq| Request::for_id(MessageId::new(ACCEPTOR, seq)).header_count)
-            .collect();
-        for want in 4..=11 {
-            assert!(counts.contains(&want), "{want} headers never drawn");
-        }
-    }
-
-    #[test]
-    fn two_workers_need_queues_whose_ends_clone() {
-        let text = failure_of(|| {
-            run::<RingSpsc>(&config(Topology::TwoWorkers, 8, Pattern::Steady), 10);
-        });
-        assert!(text.contains("cannot have 2 consumers"), "{text}");
-    }
-
-    #[test]
-    fn a_lost_message_fails_the_flood_in_every_topology() {
-        for capacity in [1, 64] {
-            let one = config(Topology::OneWorker, capacity, Pattern::Uniform);
-            let text = failure_of(|| {
-                run::<Dropping<RingSpsc, 3>>(&one, requests(capacity));
-            });
-            assert!(text.contains("lost"), "1 worker, {capacity}: {text}");
-            let two = config(Topology::TwoWorkers, capacity, Pattern::Uniform);
-            let text = failure_of(|| {
-                run::<Dropping<RingMpmc, 3>>(&two, requests(capacity));
-            });
-            assert!(text.contains("lost"), "2 workers, {capacity}: {text}");
-        }
-    }
-
-    #[test]
-    fn a_duplicated_message_fails_the_flood_in_every_topology() {
-        for capacity in [1, 64] {
-            let one = config(Topology::OneWorker, capacity, Pattern::Avalanche);
-            let text = failure_of(|| {
-                run::<Duplicating<RingSpsc, 3>>(&one, requests(capacity));
-            });
-            assert!(text.contains("duplicated"), "1 worker, {capacity}: {text}");
-            let two = config(Topology::TwoWorkers, capacity, Pattern::Avalanche);
-            let text = failure_of(|| {
-                run::<Duplicating<RingMpmc, 3>>(&two, requests(capacity));
-            });
-            assert!(text.contains("duplicated"), "2 workers, {capacity}: {text}");
-        }
     }
 }

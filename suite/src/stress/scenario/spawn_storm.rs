@@ -64,6 +64,7 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::stress::burst::{BurstTable, Pattern, RECEIVER_STREAMS};
+use crate::stress::grid::parameter;
 use crate::stress::queue::{Queue, Receiver, Sender};
 use crate::stress::run::{Failure, Job, Worker, run as run_jobs};
 use crate::stress::validate::{MessageId, SEQ_BITS, Tally};
@@ -112,14 +113,6 @@ pub enum Mode {
 impl Mode {
     /// Both modes, in report order.
     pub const ALL: [Mode; 2] = [Mode::SingleThread, Mode::TwoThread];
-
-    /// The mode's name: "single-thread" or "two-thread".
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::SingleThread => "single-thread",
-            Mode::TwoThread => "two-thread",
-        }
-    }
 
     /// The Criterion group of this mode: "spawn_storm/single-thread" or
     /// "spawn_storm/two-thread".
@@ -189,11 +182,10 @@ pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
     );
     let quota = quota(config.capacity, iters);
     let scenario = format!(
-        "{} {} {}/{}",
+        "{} {} {}",
         config.mode.group(),
         Q::NAME,
-        config.capacity,
-        config.pattern
+        parameter(config.capacity, config.pattern)
     );
     let (elapsed, reports) = match config.mode {
         Mode::SingleThread => {
@@ -391,7 +383,7 @@ impl Storm {
             let mut left = self.next_send_len(pair.sent, sent_total);
             while left > 0 {
                 let chunk = (left as usize).min(self.send_buf.len());
-                fill_ids(&mut self.send_buf[..chunk], pair.stream, pair.sent);
+                fill_ids(&mut self.send_buf[..chunk], pair.rx.stream, pair.sent);
                 let mut offset = 0;
                 while offset < chunk {
                     let accepted = pair.tx.try_send_burst(&self.send_buf[offset..chunk]);
@@ -399,14 +391,14 @@ impl Storm {
                     if offset < chunk {
                         // Full. On one thread, room comes only from receiving this channel.
                         let len = self.next_recv_len();
-                        let got = pair.receive(&mut self.recv_buf[..len], false);
+                        let got = pair.rx.receive(&mut self.recv_buf[..len], false);
                         let got = got.map_err(|message| worker.fail(message))?;
                         received_total += got as u64;
                         if accepted == 0 && got == 0 {
                             return Err(worker.fail(format!(
                                 "channel {}: refused a message while nothing could be \
                                  received from it ({} sent, {} received)",
-                                pair.number, pair.sent, pair.received
+                                pair.rx.number, pair.sent, pair.rx.received
                             )));
                         }
                     }
@@ -425,14 +417,14 @@ impl Storm {
             // Receive one burst from a channel picked in (another) seeded order.
             let slot = self.recv_picks.pick();
             let len = self.next_recv_len();
-            let got = live[slot].receive(&mut self.recv_buf[..len], false);
+            let got = live[slot].rx.receive(&mut self.recv_buf[..len], false);
             received_total += got.map_err(|message| worker.fail(message))? as u64;
             worker.progress(sent_total + received_total);
         }
         let mut open = Vec::with_capacity(LIVE_CHANNELS);
         for pair in &mut live {
             received_total += finish(pair, &mut self.recv_buf, false, &mut self.received, worker)?;
-            open.push((pair.number, pair.sent));
+            open.push((pair.rx.number, pair.sent));
         }
         worker.progress(sent_total + received_total);
         Ok(Report {
@@ -464,14 +456,15 @@ impl Storm {
         for sent_before in 0..iters {
             // Send one message to a channel picked in seeded order.
             let pair = &mut live[send_picks.pick()];
-            while !pair.tx.try_send(MessageId::new(pair.stream, pair.sent)) {
+            while !pair.tx.try_send(MessageId::new(pair.rx.stream, pair.sent)) {
                 // Full. On one thread, room comes only from receiving this channel.
-                let got = pair.receive_one().map_err(|message| worker.fail(message))?;
+                let got = pair.rx.receive_one();
+                let got = got.map_err(|message| worker.fail(message))?;
                 if got == 0 {
                     return Err(worker.fail(format!(
                         "channel {}: refused a message while nothing could be received \
                          from it ({} sent, {} received)",
-                        pair.number, pair.sent, pair.received
+                        pair.rx.number, pair.sent, pair.rx.received
                     )));
                 }
                 received_total += got;
@@ -484,14 +477,14 @@ impl Storm {
             }
 
             // Receive one message from a channel picked in (another) seeded order.
-            let got = live[recv_picks.pick()].receive_one();
+            let got = live[recv_picks.pick()].rx.receive_one();
             received_total += got.map_err(|message| worker.fail(message))?;
             worker.progress(sent_before + 1 + received_total);
         }
         let mut open = Vec::with_capacity(LIVE_CHANNELS);
         for pair in &mut live {
             received_total += finish(pair, &mut recv_buf, true, &mut received, worker)?;
-            open.push((pair.number, pair.sent));
+            open.push((pair.rx.number, pair.sent));
         }
         worker.progress(iters + received_total);
         Ok(Report {
@@ -541,9 +534,7 @@ impl Storm {
                         out.tx.try_send_burst(&self.send_buf[offset..chunk])
                     };
                     if accepted == 0 {
-                        if worker.wait(&mut backoff).is_err() {
-                            return Err(worker.stalled(out.tx.queued()));
-                        }
+                        worker.wait(&mut backoff, || out.tx.queued())?;
                     } else {
                         offset += accepted;
                         backoff.reset();
@@ -590,8 +581,8 @@ impl Storm {
             while live[slot].is_none() {
                 waiting.extend(handles.try_iter());
                 live[slot] = admit(slot, &mut waiting);
-                if live[slot].is_none() && worker.wait(&mut backoff).is_err() {
-                    return Err(worker.stalled(None));
+                if live[slot].is_none() {
+                    worker.wait(&mut backoff, || None)?;
                 }
             }
             let received = live[slot].as_ref().map_or(0, |incoming| incoming.received);
@@ -622,30 +613,21 @@ impl Storm {
                     // Acquire: the pushes it counts happened before, so the next poll
                     // must find the message (the replay follows the producer's order).
                     must_be_there = true;
-                } else if worker.wait(&mut backoff).is_err() {
-                    return Err(worker.stalled(incoming.rx.queued()));
+                } else {
+                    worker.wait(&mut backoff, || incoming.rx.queued())?;
                 }
             }
             let incoming = live[slot].as_mut().expect("still live");
             if incoming.received == self.quota {
                 // The producer replaced it here: nothing more may arrive.
-                if let Some(extra) = incoming.rx.try_recv() {
-                    return Err(worker.fail(format!(
-                        "channel {}: delivered {extra:?} after all {} messages sent to it \
-                         (duplicated)",
-                        incoming.number, self.quota
-                    )));
-                }
-                // Each was checked to be the next: it delivered exactly `0..quota`.
-                self.received
-                    .merge(&Tally::of_stream(incoming.stream, 0..incoming.received));
+                let retire = incoming.retire(self.quota, &mut self.recv_buf, self.single);
+                retire.map_err(|message| worker.fail(message))?;
+                self.received.merge(&incoming.delivered());
                 live[slot] = None;
             }
         }
-        // The channels still open delivered `0..received` each, likewise.
         for incoming in live.iter().flatten() {
-            self.received
-                .merge(&Tally::of_stream(incoming.stream, 0..incoming.received));
+            self.received.merge(&incoming.delivered());
         }
         Ok(Report {
             sent: None,
@@ -654,10 +636,9 @@ impl Storm {
     }
 }
 
-/// Drains a channel of the single-thread storm into `buf` (one message at a time with the
-/// single-item operation, if `single`): it must deliver exactly what was sent to it, then
-/// nothing more. Counts what it delivered into `tally` and returns how many messages it
-/// received here.
+/// Retires a channel of the single-thread storm ([`Incoming::retire`]: it must deliver
+/// exactly what was sent to it, then nothing more) and counts what it delivered into
+/// `tally`; returns how many messages it received here.
 fn finish<Q: Queue>(
     pair: &mut Pair<Q>,
     buf: &mut [MessageId],
@@ -665,29 +646,10 @@ fn finish<Q: Queue>(
     tally: &mut Tally,
     worker: &Worker,
 ) -> Result<u64, Failure> {
-    let before = pair.received;
-    while pair.received < pair.sent {
-        let len = buf.len().min((pair.sent - pair.received) as usize);
-        let got = pair.receive(&mut buf[..len], single);
-        if got.map_err(|message| worker.fail(message))? == 0 {
-            return Err(worker.fail(format!(
-                "channel {}: {} messages sent, only {} arrived ({} lost)",
-                pair.number,
-                pair.sent,
-                pair.received,
-                pair.sent - pair.received
-            )));
-        }
-    }
-    if let Some(extra) = pair.rx.try_recv() {
-        return Err(worker.fail(format!(
-            "channel {}: delivered {extra:?} after all {} messages sent to it (duplicated)",
-            pair.number, pair.sent
-        )));
-    }
-    // Each of them was checked to be the next: it delivered exactly `0..received`.
-    tally.merge(&Tally::of_stream(pair.stream, 0..pair.received));
-    Ok(pair.received - before)
+    let retire = pair.rx.retire(pair.sent, buf, single);
+    let got = retire.map_err(|message| worker.fail(message))?;
+    tally.merge(&pair.rx.delivered());
+    Ok(got)
 }
 
 /// A channel's receiving end on its way to the consumer: the slot it was opened in, its
@@ -705,12 +667,7 @@ fn admit<Q: Queue>(slot: usize, waiting: &mut VecDeque<Handle<Q>>) -> Option<Inc
         .iter()
         .position(|(opened_in, _, _)| *opened_in == slot)?;
     let (_, number, rx) = waiting.remove(position)?;
-    Some(Incoming {
-        number,
-        stream: stream_of(number),
-        rx,
-        received: 0,
-    })
+    Some(Incoming::new(number, rx))
 }
 
 /// Fills `ids` with consecutive messages of `stream`, starting at `first_seq`.
@@ -720,34 +677,6 @@ fn fill_ids(ids: &mut [MessageId], stream: usize, first_seq: u64) {
     for (offset, id) in ids.iter_mut().enumerate() {
         *id = MessageId(first + offset as u64);
     }
-}
-
-/// Receives from `rx` up to `buf.len()` messages of channel `number` (message stream
-/// `stream`), which has delivered `received` so far, and checks them ([`check_next`]);
-/// returns how many arrived. Under the steady pattern (`single`; `buf` is then one long)
-/// it uses the queue's single-item receive.
-#[inline(always)]
-fn receive_next<R: Receiver<MessageId>>(
-    rx: &mut R,
-    single: bool,
-    number: u64,
-    stream: usize,
-    received: &mut u64,
-    buf: &mut [MessageId],
-) -> Result<usize, String> {
-    if single {
-        let Some(id) = rx.try_recv() else {
-            return Ok(0);
-        };
-        if id != MessageId::new(stream, *received) {
-            return Err(describe_gap(number, stream, *received, &[id]));
-        }
-        *received += 1;
-        return Ok(1);
-    }
-    let got = rx.try_recv_burst(buf);
-    check_next(number, stream, received, &buf[..got])?;
-    Ok(got)
 }
 
 /// Checks `ids`, just received from channel `number` (message stream `stream`) after it
@@ -798,54 +727,20 @@ fn describe_gap(number: u64, stream: usize, received: u64, ids: &[MessageId]) ->
 
 /// Both ends of one live channel, held by the single-thread storm.
 struct Pair<Q: Queue> {
-    number: u64,
-    stream: usize,
     tx: Q::Sender<MessageId>,
-    rx: Q::Receiver<MessageId>,
     sent: u64,
-    received: u64,
+    /// The receiving end, with the channel's number and stream.
+    rx: Incoming<Q>,
 }
 
 impl<Q: Queue> Pair<Q> {
     fn new(number: u64, capacity: usize) -> Self {
         let (tx, rx) = Q::channel(capacity);
         Self {
-            number,
-            stream: stream_of(number),
             tx,
-            rx,
             sent: 0,
-            received: 0,
+            rx: Incoming::new(number, rx),
         }
-    }
-
-    /// Receives up to `buf.len()` messages (one with the single-item operation, if
-    /// `single`) and checks them; returns how many arrived.
-    #[inline(always)]
-    fn receive(&mut self, buf: &mut [MessageId], single: bool) -> Result<usize, String> {
-        receive_next(
-            &mut self.rx,
-            single,
-            self.number,
-            self.stream,
-            &mut self.received,
-            buf,
-        )
-    }
-
-    /// Receives one message with the single-item operation, if one is queued, and checks
-    /// it; returns how many arrived (0 or 1).
-    #[inline(always)]
-    fn receive_one(&mut self) -> Result<u64, String> {
-        let got = receive_next(
-            &mut self.rx,
-            true,
-            self.number,
-            self.stream,
-            &mut self.received,
-            &mut [],
-        );
-        got.map(|got| got as u64)
     }
 }
 
@@ -877,9 +772,7 @@ impl<Q: Queue> Outgoing<Q> {
                 Ok(()) | Err(mpsc::TrySendError::Disconnected(_)) => break,
                 Err(mpsc::TrySendError::Full(back)) => {
                     handle = back;
-                    if worker.wait(&mut backoff).is_err() {
-                        return Err(worker.stalled(None));
-                    }
+                    worker.wait(&mut backoff, || None)?;
                 }
             }
         }
@@ -892,7 +785,9 @@ impl<Q: Queue> Outgoing<Q> {
     }
 }
 
-/// The consumer's end of one live channel in the two-thread storm.
+/// The receiving end of one live channel: the consumer's in the two-thread storm, a
+/// [`Pair`]'s in the single-thread storm. Every message it delivers is checked to be the
+/// next of its channel, so what it delivered is always exactly messages `0..received`.
 struct Incoming<Q: Queue> {
     number: u64,
     stream: usize,
@@ -901,181 +796,70 @@ struct Incoming<Q: Queue> {
 }
 
 impl<Q: Queue> Incoming<Q> {
-    /// Receives up to `buf.len()` messages (one with the single-item operation, if
-    /// `single`) and checks them; returns how many arrived.
+    fn new(number: u64, rx: Q::Receiver<MessageId>) -> Self {
+        Self {
+            number,
+            stream: stream_of(number),
+            rx,
+            received: 0,
+        }
+    }
+
+    /// Receives up to `buf.len()` messages and checks them ([`check_next`]); returns how
+    /// many arrived. Under the steady pattern (`single`) it receives one message with the
+    /// queue's single-item operation and leaves `buf` alone.
     #[inline(always)]
     fn receive(&mut self, buf: &mut [MessageId], single: bool) -> Result<usize, String> {
-        receive_next(
-            &mut self.rx,
-            single,
-            self.number,
-            self.stream,
-            &mut self.received,
-            buf,
-        )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::stress::faulty::{Dropping, Duplicating};
-    use crate::stress::grid::Grid;
-    use crate::stress::queue::{RingMpmc, RingSpsc};
-    use crate::stress::run::{failure_of, soak_iters};
-
-    /// Messages per test run: enough for channels to retire and be replaced at every test
-    /// size (quota = 4 × capacity: 4, 28 and 256 messages).
-    const MESSAGES: u64 = 3000;
-
-    fn config(mode: Mode, capacity: usize, pattern: Pattern) -> Config {
-        Config {
-            mode,
-            capacity,
-            pattern,
-        }
-    }
-
-    /// Soaks one case: ten times the bench's largest sample, validated as always.
-    fn soak<Q: Queue>(config: &Config) {
-        let messages = soak_iters(SAMPLE_SIZE, WARM_UP_TIME, MEASUREMENT_TIME, |iters| {
-            run::<Q>(config, iters)
-        });
-        let elapsed = run::<Q>(config, messages);
-        eprintln!(
-            "soak {} {} {}/{}: {messages} messages in {elapsed:.2?} ({:.1}M msg/s), all valid",
-            config.mode.group(),
-            Q::NAME,
-            config.capacity,
-            config.pattern,
-            messages as f64 / elapsed.as_secs_f64() / 1e6
-        );
-    }
-
-    /// The "10x+ load" stability goal: every mode, size and pattern of the bench grid
-    /// (narrow it with `RINGSTRESS_SIZES` / `RINGSTRESS_PATTERNS`) on our rings, at ten
-    /// times the message count of the bench's largest sample. Run it with
-    /// `cargo test --release -- --ignored soak --nocapture`.
-    #[test]
-    #[ignore = "soak: minutes of load; cargo test --release -- --ignored soak"]
-    fn soak_spawn_storm_at_ten_times_the_bench_load() {
-        let grid = Grid::from_env();
-        for mode in Mode::ALL {
-            for (capacity, pattern) in grid.cases() {
-                let config = config(mode, capacity, pattern);
-                soak::<RingSpsc>(&config);
-                soak::<RingMpmc>(&config);
-            }
-        }
-    }
-
-    #[test]
-    fn every_message_arrives_once_in_order_on_our_rings_in_every_mode() {
-        for mode in Mode::ALL {
-            for capacity in [1, 7, 64] {
-                for pattern in Pattern::ALL {
-                    let config = config(mode, capacity, pattern);
-                    run::<RingSpsc>(&config, MESSAGES);
-                    run::<RingMpmc>(&config, MESSAGES);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn zero_and_one_message_runs_finish() {
-        for mode in Mode::ALL {
-            for iters in [0, 1, 2, 33] {
-                run::<RingSpsc>(&config(mode, 64, Pattern::Avalanche), iters);
-                run::<RingMpmc>(&config(mode, 1, Pattern::Steady), iters);
-            }
-        }
-    }
-
-    #[test]
-    fn a_short_run_still_retires_and_replaces_channels() {
-        assert_eq!(quota(65536, 1), 1);
-        assert_eq!(quota(65536, 1000), 1000);
-        assert_eq!(quota(64, MESSAGES), 256);
-        assert_eq!(quota(7, MESSAGES), 28);
-        assert_eq!(quota(65536, 1 << 40), 4 * 65536);
-    }
-
-    #[test]
-    fn sent_log_counts_retired_channels_at_quota_and_open_ones_as_sent() {
-        let log = SentLog::new(4, vec![(3, 1), (1, 2)]);
-        let mut expected = Tally::default();
-        for (number, sent) in [(0, 5), (1, 2), (2, 5), (3, 1)] {
-            expected.merge(&Tally::of_stream(number, 0..sent));
-        }
-        assert_eq!(log.tally(5), expected);
-    }
-
-    #[test]
-    fn slot_picks_are_seeded_and_cover_every_slot() {
-        let mut a = SlotPicker::new(SENDER_STREAM);
-        let mut b = SlotPicker::new(SENDER_STREAM);
-        let picks: Vec<usize> = (0..1000).map(|_| a.pick()).collect();
-        assert!(picks.iter().all(|&slot| slot < LIVE_CHANNELS));
-        assert_eq!(picks, (0..1000).map(|_| b.pick()).collect::<Vec<_>>());
-        for slot in 0..LIVE_CHANNELS {
-            assert!(picks.contains(&slot), "slot {slot} never picked");
-        }
-        let mut other = SlotPicker::new(RECEIVER_STREAMS);
-        assert_ne!(picks, (0..1000).map(|_| other.pick()).collect::<Vec<_>>());
-    }
-
-    #[test]
-    fn a_lost_message_fails_the_storm_in_every_mode() {
-        for mode in Mode::ALL {
-            for capacity in [1, 64] {
-                let config = config(mode, capacity, Pattern::Uniform);
-                let text = failure_of(|| {
-                    run::<Dropping<RingSpsc, 1>>(&config, MESSAGES);
-                });
-                assert!(text.contains("lost"), "{mode:?} {capacity}: {text}");
-                let text = failure_of(|| {
-                    run::<Dropping<RingMpmc, 1>>(&config, MESSAGES);
-                });
-                assert!(text.contains("lost"), "{mode:?} {capacity}: {text}");
-            }
-        }
-    }
-
-    #[test]
-    fn losing_the_last_message_of_every_channel_fails_instead_of_hanging() {
-        // Capacity 1: the quota is 4, so message 3 is the last each channel carries and no
-        // later message can reveal the gap; only the count at the channel's end can.
-        for mode in Mode::ALL {
-            let config = config(mode, 1, Pattern::Steady);
-            let text = failure_of(|| {
-                run::<Dropping<RingSpsc, 3>>(&config, MESSAGES);
-            });
-            let named = match mode {
-                Mode::SingleThread => "4 messages sent, only 3 arrived (1 lost)",
-                Mode::TwoThread => ".3 was sent",
+        if single {
+            let Some(id) = self.rx.try_recv() else {
+                return Ok(0);
             };
-            assert!(
-                text.contains(named) && text.contains("lost"),
-                "{mode:?}: {text}"
-            );
+            if id != MessageId::new(self.stream, self.received) {
+                return Err(describe_gap(self.number, self.stream, self.received, &[id]));
+            }
+            self.received += 1;
+            return Ok(1);
         }
+        let got = self.rx.try_recv_burst(buf);
+        check_next(self.number, self.stream, &mut self.received, &buf[..got])?;
+        Ok(got)
     }
 
-    #[test]
-    fn a_duplicated_message_fails_the_storm_in_every_mode() {
-        for mode in Mode::ALL {
-            for capacity in [1, 64] {
-                let config = config(mode, capacity, Pattern::Steady);
-                let text = failure_of(|| {
-                    run::<Duplicating<RingSpsc, 1>>(&config, MESSAGES);
-                });
-                assert!(text.contains("duplicated"), "{mode:?} {capacity}: {text}");
-                let text = failure_of(|| {
-                    run::<Duplicating<RingMpmc, 1>>(&config, MESSAGES);
-                });
-                assert!(text.contains("duplicated"), "{mode:?} {capacity}: {text}");
+    /// Receives one message with the single-item operation, if one is queued, and checks
+    /// it; returns how many arrived (0 or 1).
+    #[inline(always)]
+    fn receive_one(&mut self) -> Result<u64, String> {
+        self.receive(&mut [], true).map(|got| got as u64)
+    }
+
+    /// Retires the channel, to which `sent` messages were sent: receives what is still
+    /// queued (into `buf`, or one at a time if `single`), which must be all of them, and
+    /// then nothing more may arrive. Returns how many messages it received here.
+    fn retire(&mut self, sent: u64, buf: &mut [MessageId], single: bool) -> Result<u64, String> {
+        let before = self.received;
+        while self.received < sent {
+            let len = buf.len().min((sent - self.received) as usize);
+            if self.receive(&mut buf[..len], single)? == 0 {
+                return Err(format!(
+                    "channel {}: {sent} messages sent, only {} arrived ({} lost)",
+                    self.number,
+                    self.received,
+                    sent - self.received
+                ));
             }
         }
+        if let Some(extra) = self.rx.try_recv() {
+            return Err(format!(
+                "channel {}: delivered {extra:?} after all {sent} messages sent to it \
+                 (duplicated)",
+                self.number
+            ));
+        }
+        Ok(self.received - before)
+    }
+
+    /// The tally of what the channel delivered: its messages `0..received`, in closed form.
+    fn delivered(&self) -> Tally {
+        Tally::of_stream(self.stream, 0..self.received)
     }
 }
