@@ -176,29 +176,80 @@ impl<T> Ring<T> {
         self.capacity - self.index(stamp)
     }
 
+    /// How many consecutive slots from `tail`'s, at most `max` and not crossing the lap's
+    /// end, wait for this lap's pushes. Precondition: the first one does (`stamp == tail`).
+    #[inline(always)]
+    fn free_run(&self, tail: usize, max: usize) -> usize {
+        let index = self.index(tail);
+        let limit = max.min(self.left_in_lap(tail));
+        let mut count = 1;
+        // Acquire, as for the first slot's stamp (see `claim_push`).
+        while count < limit
+            && self.slots[index + count].stamp.load(Ordering::Acquire) == tail.wrapping_add(count)
+        {
+            count += 1;
+        }
+        count
+    }
+
+    /// How many consecutive slots from `head`'s, at most `max` and not crossing the lap's
+    /// end, hold this lap's items. Precondition: the first one does (`stamp == head + 1`).
+    #[inline(always)]
+    fn full_run(&self, head: usize, max: usize) -> usize {
+        let index = self.index(head);
+        let limit = max.min(self.left_in_lap(head));
+        let mut count = 1;
+        // Acquire, as for the first slot's stamp (see `claim_pop`).
+        while count < limit
+            && self.slots[index + count].stamp.load(Ordering::Acquire)
+                == head.wrapping_add(count + 1)
+        {
+            count += 1;
+        }
+        count
+    }
+
     /// Claims up to `max` consecutive slots from the current `tail` for pushing, not
     /// crossing the lap's end. Returns the first claimed stamp and the count, or `None` when
     /// the slot at `tail` is not free yet: the ring is full, or that slot's pop has been
     /// claimed but not finished. Retries races lost to other producers; never waits.
-    #[inline]
+    ///
+    /// The first attempt is inlined into the callers; everything else (a lost race, a slot
+    /// not free) goes to [`Ring::claim_push_again`], kept out of line so the inlined part
+    /// stays small.
+    #[inline(always)]
     fn claim_push(&self, max: usize) -> Option<(usize, usize)> {
+        let tail = self.tail.load(Ordering::Relaxed);
+        // Acquire: pairs with the Release stamp store of the consumer that emptied the
+        // slot, so its read of the old value happens before our write.
+        if self.slots[self.index(tail)].stamp.load(Ordering::Acquire) == tail {
+            let count = self.free_run(tail, max);
+            let next = self.advance(tail, count);
+            if self
+                .tail
+                .compare_exchange_weak(tail, next, Ordering::SeqCst, Ordering::Relaxed)
+                .is_ok()
+            {
+                return Some((tail, count));
+            }
+        }
+        self.claim_push_again(max)
+    }
+
+    /// [`Ring::claim_push`] without the inlined first attempt: the loop that tells a lost
+    /// race (retry) from a slot that is not free (`None`). Called when that attempt failed,
+    /// and directly for the rare second look of a `try_push` that found no consumers.
+    #[cold]
+    #[inline(never)]
+    fn claim_push_again(&self, max: usize) -> Option<(usize, usize)> {
         let mut backoff = Backoff::new();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
-            let index = self.index(tail);
-            // Acquire: pairs with the Release stamp store of the consumer that emptied the
-            // slot, so its read of the old value happens before our write.
-            let stamp = self.slots[index].stamp.load(Ordering::Acquire);
+            // Acquire: as in `claim_push`.
+            let stamp = self.slots[self.index(tail)].stamp.load(Ordering::Acquire);
             if stamp == tail {
                 // The slot waits for this push; see how many after it do too.
-                let limit = max.min(self.left_in_lap(tail));
-                let mut count = 1;
-                while count < limit
-                    && self.slots[index + count].stamp.load(Ordering::Acquire)
-                        == tail.wrapping_add(count)
-                {
-                    count += 1;
-                }
+                let count = self.free_run(tail, max);
                 let next = self.advance(tail, count);
                 match self.tail.compare_exchange_weak(
                     tail,
@@ -231,25 +282,40 @@ impl<T> Ring<T> {
     /// Claims up to `max` consecutive full slots from the current `head` for popping, not
     /// crossing the lap's end. Returns the first claimed stamp and the count, or `None` when
     /// the slot at `head` holds no item yet: the ring is empty, or that slot's push has been
-    /// claimed but not finished. Retries races lost to other consumers; never waits.
-    #[inline]
+    /// claimed but not finished. Retries races lost to other consumers; never waits. The
+    /// first attempt is inlined, the rest is out of line, as in [`Ring::claim_push`].
+    #[inline(always)]
     fn claim_pop(&self, max: usize) -> Option<(usize, usize)> {
+        let head = self.head.load(Ordering::Relaxed);
+        // Acquire: pairs with the producer's Release stamp store, so its write of the
+        // value is visible before we read it.
+        if self.slots[self.index(head)].stamp.load(Ordering::Acquire) == head.wrapping_add(1) {
+            let count = self.full_run(head, max);
+            let next = self.advance(head, count);
+            if self
+                .head
+                .compare_exchange_weak(head, next, Ordering::SeqCst, Ordering::Relaxed)
+                .is_ok()
+            {
+                return Some((head, count));
+            }
+        }
+        self.claim_pop_again(max)
+    }
+
+    /// [`Ring::claim_pop`] without the inlined first attempt: the loop that tells a lost race
+    /// (retry) from a slot that holds no item yet (`None`). Called when that attempt failed,
+    /// and directly for the rare second look of a `try_pop` that found no producers.
+    #[cold]
+    #[inline(never)]
+    fn claim_pop_again(&self, max: usize) -> Option<(usize, usize)> {
         let mut backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
-            let index = self.index(head);
-            // Acquire: pairs with the producer's Release stamp store, so its write of the
-            // value is visible before we read it.
-            let stamp = self.slots[index].stamp.load(Ordering::Acquire);
+            // Acquire: as in `claim_pop`.
+            let stamp = self.slots[self.index(head)].stamp.load(Ordering::Acquire);
             if stamp == head.wrapping_add(1) {
-                let limit = max.min(self.left_in_lap(head));
-                let mut count = 1;
-                while count < limit
-                    && self.slots[index + count].stamp.load(Ordering::Acquire)
-                        == head.wrapping_add(count + 1)
-                {
-                    count += 1;
-                }
+                let count = self.full_run(head, max);
                 let next = self.advance(head, count);
                 match self.head.compare_exchange_weak(
                     head,
@@ -267,9 +333,9 @@ impl<T> Ring<T> {
             }
             // The slot holds no item for this pop. If `head` moved, another consumer claimed
             // this position first: retry there. If not, `head` is current (as in
-            // `claim_push`), so the slot waits for its push: not claimed (empty), or claimed
-            // by a push not finished yet; or it still holds last lap's item, whose pop is
-            // unfinished, which also means nothing was pushed here yet.
+            // `claim_push_again`), so the slot waits for its push: not claimed (empty), or
+            // claimed by a push not finished yet; or it still holds last lap's item, whose
+            // pop is unfinished, which also means nothing was pushed here yet.
             let current = self.head.load(Ordering::Relaxed);
             if current == head {
                 return None;
@@ -459,7 +525,7 @@ impl<T> Producer<T> {
             // slot freed just before the last consumer left is room, not a disconnection.
             // Every pop finished before its handle went, so this look meets no unfinished
             // claim and fails only on a full ring.
-            None => match self.ring.claim_push(1) {
+            None => match self.ring.claim_push_again(1) {
                 Some((stamp, _)) => stamp,
                 None => return Err(TryPushError::Disconnected(value)),
             },
@@ -585,7 +651,7 @@ impl<T> Consumer<T> {
         // Look once more: an item pushed just before the last producer left. Every push
         // finished before its handle went, so this look meets no unfinished claim and fails
         // only on an empty ring.
-        match self.ring.claim_pop(1) {
+        match self.ring.claim_pop_again(1) {
             // SAFETY: we just claimed `stamp`.
             Some((stamp, _)) => Ok(unsafe { self.ring.empty(stamp) }),
             None => Err(TryPopError::Disconnected),
