@@ -840,14 +840,17 @@ impl<T, const N: usize> Chunk<T, N> {
             let Some((first, count)) = ring.claim_pop(wanted - self.len) else {
                 break;
             };
-            for offset in 0..count {
+            // `count <= wanted - len`, so the run fits the buffer.
+            let run = &mut self.items[self.len..self.len + count];
+            for (offset, item) in run.iter_mut().enumerate() {
                 // SAFETY: `claim_pop` claimed the `count` consecutive full stamps from
                 // `first`, and each is emptied once, here.
-                let value = unsafe { ring.empty(first.wrapping_add(offset)) };
-                // `len < wanted <= N`: `count` is at most `wanted - len` at the claim.
-                self.items[self.len].write(value);
-                self.len += 1;
+                item.write(unsafe { ring.empty(first.wrapping_add(offset)) });
             }
+            // Only now are the items the chunk's to drop; nothing above can panic (slot
+            // indices are in bounds by construction), and if it did they would leak, never
+            // drop twice.
+            self.len += count;
         }
         self.len
     }
@@ -860,9 +863,9 @@ impl<T, const N: usize> Iterator for Chunk<T, N> {
         if self.next == self.len {
             return None;
         }
-        // SAFETY: `items[next]` is initialised (`next < len`), and it is read only once:
-        // `next` moves past it.
-        let value = unsafe { self.items[self.next].assume_init_read() };
+        // SAFETY: `next < len <= N`, so `items[next]` is in bounds and initialised, and it
+        // is read only once: `next` moves past it.
+        let value = unsafe { self.items.get_unchecked(self.next).assume_init_read() };
         self.next += 1;
         Some(value)
     }
