@@ -6,7 +6,9 @@ use std::fmt;
 /// A non-blocking push failed; the value is handed back.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TryPushError<T> {
-    /// The ring holds `capacity` items; try again after a pop.
+    /// The ring has no free slot for this push: it holds `capacity` items (or, in the MPMC
+    /// ring, the pop of the next slot's item is claimed but not finished); try again after a
+    /// pop.
     Full(T),
     /// The ring is full and every consumer is gone, so no pop will ever make room.
     Disconnected(T),
@@ -24,7 +26,8 @@ impl<T> TryPushError<T> {
 /// A non-blocking pop failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TryPopError {
-    /// The ring is empty right now; a producer may still push.
+    /// No item is ready right now: the ring is empty (or, in the MPMC ring, the push of the
+    /// next slot's item is claimed but not finished); a producer may still push.
     Empty,
     /// The ring is empty and every producer is gone, so it will stay empty.
     Disconnected,

@@ -2,9 +2,12 @@
 //!
 //! [`channel`] makes a ring of fixed capacity and returns a [`Producer`] and a [`Consumer`];
 //! both are `Clone`, and every clone may live on its own thread. Pushing to a full ring hands
-//! the value back; popping never returns an item twice. [`Producer::try_push`] fails only when
-//! the ring is full and [`Consumer::try_pop`] only when it is empty: a lost race with another
-//! thread is retried inside, never reported as a spurious failure.
+//! the value back; popping never returns an item twice. Only the blocking [`Producer::push`]
+//! and [`Consumer::pop`] ever wait for another thread. [`Producer::try_push`] fails when the
+//! next slot is not free yet (the ring is full, or a consumer has claimed that slot's item
+//! and not finished moving it out) and [`Consumer::try_pop`] when the next slot holds no item
+//! yet (the ring is empty, or a producer has claimed that slot and not finished writing it);
+//! a race lost to another thread is retried inside, never reported as a failure.
 //!
 //! ```
 //! use std::thread;
@@ -31,7 +34,8 @@
 //! # The algorithm
 //!
 //! This is Dmitry Vyukov's bounded MPMC queue with each slot carrying a *stamp*, extended
-//! with batch claims.
+//! with batch claims, and with no operation but the blocking ones waiting for another's
+//! unfinished claim.
 //!
 //! A **stamp** packs a *lap* (how many times the ring has been traversed) and a slot
 //! *index*: `stamp = lap * one_lap + index`, where `one_lap` is the smallest power of two
@@ -46,25 +50,62 @@
 //! - `stamp == tail + 1`: it holds an item, and waits for the pop whose head is `stamp - 1`;
 //! - after that pop it becomes `head + one_lap`: empty, waiting for the next lap's push.
 //!
+//! A **claim** is the compare-and-swap that moves `tail` (or `head`) past a slot; it makes
+//! the slot the claiming thread's until its stamp store hands the slot on. Between the two
+//! the claim is *unfinished*: the position is taken, but the slot is not yet written (or not
+//! yet emptied).
+//!
 //! **To push**, a producer reads `tail` and the stamp of its slot. If the slot waits for this
 //! push, the producer claims it by a compare-and-swap of `tail` to the next stamp, writes the
 //! item, and stores the slot's stamp `tail + 1` with Release: that store, not the claim,
-//! publishes the item. If the slot still holds last lap's item, the ring may be full: the
-//! producer checks `head` and reports `Full` only when `head` is exactly one lap behind
-//! `tail`. Any other stamp means another producer got there first; it reloads and retries.
-//! **To pop**, mirror it with `head` and `head + 1`.
+//! publishes the item. Any other stamp means the slot is not free for this push, and the
+//! producer reloads `tail`:
+//!
+//! - if `tail` moved, another producer claimed the position first: retry at the new `tail`.
+//!   Each retry follows another thread's successful claim, so the ring stays lock-free;
+//! - if `tail` did not move, the slot still holds an item this push may not overwrite: last
+//!   lap's item, not popped yet (the ring is full), or popped by an unfinished claim (a
+//!   consumer moved `head` past it and has not moved it out yet). The push reports `Full`
+//!   at once instead of waiting for that consumer. An unmoved `tail` is never a stale one:
+//!   a stamp ahead of `tail` is seen only through the Acquire stamp load that orders the
+//!   claim which moved `tail` past it before our reload.
+//!
+//! **To pop**, mirror it with `head` and `head + 1`: a slot whose push has been claimed but
+//! not written yet makes the pop report `Empty`, even if later slots are already full (items
+//! leave in ring order, so a pop cannot skip the unwritten slot).
+//!
+//! **What `Full` and `Empty` mean**, then: the next slot is not ready yet. The ring is full
+//! (empty), or that slot's pop (push) has been claimed but not finished. The second case
+//! lasts a few instructions, since no claim is held across user code, unless the claiming
+//! thread is descheduled in between. In that window [`Producer::len`] already counts the
+//! claimed item as gone (or the claimed push as arrived), so `len() < capacity` does not
+//! promise a successful `try_push`, nor `len() > 0` a successful `try_pop`.
+//!
+//! Why report the window rather than wait it out inside, as Vyukov's queue does: the wait
+//! is on another thread, which may be descheduled mid-claim for a whole time slice, and a
+//! claim held across user code (as `pop_each` once held its run across its callback) would
+//! make `try_push` wait as long as that code runs, or forever when that code is the caller.
+//! Reporting it keeps every non-blocking call lock-free, looping only after another
+//! thread's claim succeeded, and leaves the waiting to the caller: the blocking `push` and
+//! `pop` retry with a [`Backoff`].
 //!
 //! **Batch claims.** [`Producer::push_slice`] reads the stamps of up to `n` consecutive
 //! slots from `tail` (not crossing the lap's end); if the first `k` all wait for this lap's
 //! pushes, one compare-and-swap moves `tail` by `k` and claims them all. This is sound
 //! because an empty slot's stamp changes only through the producer that claimed its
-//! position, and the successful swap proves nobody did. [`Consumer::pop_each`] claims runs
+//! position, and the successful swap proves nobody did. [`Consumer::pop_slice`] claims runs
 //! of full slots the same way. Under bursts, one contended swap then moves many items.
+//! [`Consumer::pop_each`] claims runs too, but moves each run out of the ring into a small
+//! buffer on its stack (up to 32 items, fewer when items are large) and empties every slot
+//! before it hands the first item to its callback. So a callback never holds a claim: it may
+//! block, push to this very ring, or panic, and no other handle notices.
 //!
 //! **Disconnection.** The ring counts live producer and consumer handles. A consumer that
-//! finds the ring empty checks the producer count; at zero (Acquire, after the last
-//! producer's decrement, which follows its pushes) it looks once more and then reports
-//! `Disconnected`. Pushes to a full ring without consumers report `Disconnected` likewise.
+//! finds no item checks the producer count; at zero (Acquire, after the last producer's
+//! decrement, which follows its pushes) it looks once more and then reports
+//! `Disconnected`. Every push has finished by then, so that second look meets no unfinished
+//! claim and fails only on an empty ring. Pushes to a full ring without consumers report
+//! `Disconnected` likewise.
 
 use std::fmt;
 use std::mem::MaybeUninit;
@@ -72,7 +113,7 @@ use std::mem::MaybeUninit;
 use crossbeam_utils::CachePadded;
 
 use crate::error::{CapacityError, PopError, PushError, TryPopError, TryPushError, alloc_slots};
-use crate::sync::{Arc, AtomicUsize, Cell, Ordering, fence};
+use crate::sync::{Arc, AtomicUsize, Cell, Ordering};
 use crate::wait::Backoff;
 
 /// One slot: its stamp says whether it is empty or full, and for which lap.
@@ -135,28 +176,80 @@ impl<T> Ring<T> {
         self.capacity - self.index(stamp)
     }
 
+    /// How many consecutive slots from `tail`'s, at most `max` and not crossing the lap's
+    /// end, wait for this lap's pushes. Precondition: the first one does (`stamp == tail`).
+    #[inline(always)]
+    fn free_run(&self, tail: usize, max: usize) -> usize {
+        let index = self.index(tail);
+        let limit = max.min(self.left_in_lap(tail));
+        let mut count = 1;
+        // Acquire, as for the first slot's stamp (see `claim_push`).
+        while count < limit
+            && self.slots[index + count].stamp.load(Ordering::Acquire) == tail.wrapping_add(count)
+        {
+            count += 1;
+        }
+        count
+    }
+
+    /// How many consecutive slots from `head`'s, at most `max` and not crossing the lap's
+    /// end, hold this lap's items. Precondition: the first one does (`stamp == head + 1`).
+    #[inline(always)]
+    fn full_run(&self, head: usize, max: usize) -> usize {
+        let index = self.index(head);
+        let limit = max.min(self.left_in_lap(head));
+        let mut count = 1;
+        // Acquire, as for the first slot's stamp (see `claim_pop`).
+        while count < limit
+            && self.slots[index + count].stamp.load(Ordering::Acquire)
+                == head.wrapping_add(count + 1)
+        {
+            count += 1;
+        }
+        count
+    }
+
     /// Claims up to `max` consecutive slots from the current `tail` for pushing, not
     /// crossing the lap's end. Returns the first claimed stamp and the count, or `None` when
-    /// the ring is full. Retries lost races internally.
-    #[inline]
+    /// the slot at `tail` is not free yet: the ring is full, or that slot's pop has been
+    /// claimed but not finished. Retries races lost to other producers; never waits.
+    ///
+    /// The first attempt is inlined into the callers; everything else (a lost race, a slot
+    /// not free) goes to [`Ring::claim_push_again`], kept out of line so the inlined part
+    /// stays small.
+    #[inline(always)]
     fn claim_push(&self, max: usize) -> Option<(usize, usize)> {
+        let tail = self.tail.load(Ordering::Relaxed);
+        // Acquire: pairs with the Release stamp store of the consumer that emptied the
+        // slot, so its read of the old value happens before our write.
+        if self.slots[self.index(tail)].stamp.load(Ordering::Acquire) == tail {
+            let count = self.free_run(tail, max);
+            let next = self.advance(tail, count);
+            if self
+                .tail
+                .compare_exchange_weak(tail, next, Ordering::SeqCst, Ordering::Relaxed)
+                .is_ok()
+            {
+                return Some((tail, count));
+            }
+        }
+        self.claim_push_again(max)
+    }
+
+    /// [`Ring::claim_push`] without the inlined first attempt: the loop that tells a lost
+    /// race (retry) from a slot that is not free (`None`). Called when that attempt failed,
+    /// and directly for the rare second look of a `try_push` that found no consumers.
+    #[cold]
+    #[inline(never)]
+    fn claim_push_again(&self, max: usize) -> Option<(usize, usize)> {
         let mut backoff = Backoff::new();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
-            let index = self.index(tail);
-            // Acquire: pairs with the Release stamp store of the consumer that emptied the
-            // slot, so its read of the old value happens before our write.
-            let stamp = self.slots[index].stamp.load(Ordering::Acquire);
+            // Acquire: as in `claim_push`.
+            let stamp = self.slots[self.index(tail)].stamp.load(Ordering::Acquire);
             if stamp == tail {
                 // The slot waits for this push; see how many after it do too.
-                let limit = max.min(self.left_in_lap(tail));
-                let mut count = 1;
-                while count < limit
-                    && self.slots[index + count].stamp.load(Ordering::Acquire)
-                        == tail.wrapping_add(count)
-                {
-                    count += 1;
-                }
+                let count = self.free_run(tail, max);
                 let next = self.advance(tail, count);
                 match self.tail.compare_exchange_weak(
                     tail,
@@ -170,49 +263,59 @@ impl<T> Ring<T> {
                         backoff.spin();
                     }
                 }
-            } else if stamp.wrapping_add(self.one_lap) == tail.wrapping_add(1) {
-                // The slot still holds last lap's item. SeqCst fence: order our stamp load
-                // before the head load, so a head that shows a full ring is not older than
-                // the stamp we saw.
-                fence(Ordering::SeqCst);
-                let head = self.head.load(Ordering::Relaxed);
-                if head.wrapping_add(self.one_lap) == tail {
-                    return None;
-                }
-                // A consumer has claimed the slot but not yet freed it, or tail moved on.
-                // Waiting on another thread's unfinished pop: escalate to yielding, since on
-                // an oversubscribed machine that thread may be descheduled mid-pop.
-                backoff.snooze();
-                tail = self.tail.load(Ordering::Relaxed);
-            } else {
-                // Another producer claimed this position first.
-                backoff.spin();
-                tail = self.tail.load(Ordering::Relaxed);
+                continue;
             }
+            // The slot is not free for this push. If `tail` moved, another producer claimed
+            // this position first: retry there. If not, `tail` is current (a stamp ahead of
+            // it would have been stored after the claim that moved it, and our Acquire load
+            // of that stamp would make the reload see the move), so the slot still holds
+            // last lap's item: not popped (full), or claimed by a pop not finished yet.
+            let current = self.tail.load(Ordering::Relaxed);
+            if current == tail {
+                return None;
+            }
+            tail = current;
+            backoff.spin();
         }
     }
 
     /// Claims up to `max` consecutive full slots from the current `head` for popping, not
     /// crossing the lap's end. Returns the first claimed stamp and the count, or `None` when
-    /// the ring is empty. Retries lost races internally.
-    #[inline]
+    /// the slot at `head` holds no item yet: the ring is empty, or that slot's push has been
+    /// claimed but not finished. Retries races lost to other consumers; never waits. The
+    /// first attempt is inlined, the rest is out of line, as in [`Ring::claim_push`].
+    #[inline(always)]
     fn claim_pop(&self, max: usize) -> Option<(usize, usize)> {
+        let head = self.head.load(Ordering::Relaxed);
+        // Acquire: pairs with the producer's Release stamp store, so its write of the
+        // value is visible before we read it.
+        if self.slots[self.index(head)].stamp.load(Ordering::Acquire) == head.wrapping_add(1) {
+            let count = self.full_run(head, max);
+            let next = self.advance(head, count);
+            if self
+                .head
+                .compare_exchange_weak(head, next, Ordering::SeqCst, Ordering::Relaxed)
+                .is_ok()
+            {
+                return Some((head, count));
+            }
+        }
+        self.claim_pop_again(max)
+    }
+
+    /// [`Ring::claim_pop`] without the inlined first attempt: the loop that tells a lost race
+    /// (retry) from a slot that holds no item yet (`None`). Called when that attempt failed,
+    /// and directly for the rare second look of a `try_pop` that found no producers.
+    #[cold]
+    #[inline(never)]
+    fn claim_pop_again(&self, max: usize) -> Option<(usize, usize)> {
         let mut backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
-            let index = self.index(head);
-            // Acquire: pairs with the producer's Release stamp store, so its write of the
-            // value is visible before we read it.
-            let stamp = self.slots[index].stamp.load(Ordering::Acquire);
+            // Acquire: as in `claim_pop`.
+            let stamp = self.slots[self.index(head)].stamp.load(Ordering::Acquire);
             if stamp == head.wrapping_add(1) {
-                let limit = max.min(self.left_in_lap(head));
-                let mut count = 1;
-                while count < limit
-                    && self.slots[index + count].stamp.load(Ordering::Acquire)
-                        == head.wrapping_add(count + 1)
-                {
-                    count += 1;
-                }
+                let count = self.full_run(head, max);
                 let next = self.advance(head, count);
                 match self.head.compare_exchange_weak(
                     head,
@@ -226,24 +329,19 @@ impl<T> Ring<T> {
                         backoff.spin();
                     }
                 }
-            } else if stamp == head {
-                // The slot waits for a push: the ring may be empty. SeqCst fence as in
-                // `claim_push`, pairing stamp and tail.
-                fence(Ordering::SeqCst);
-                let tail = self.tail.load(Ordering::Relaxed);
-                if tail == head {
-                    return None;
-                }
-                // A producer has claimed the slot but not yet filled it, or head moved on.
-                // Waiting on another thread's unfinished push: escalate to yielding (see
-                // `claim_push`).
-                backoff.snooze();
-                head = self.head.load(Ordering::Relaxed);
-            } else {
-                // Another consumer claimed this position first.
-                backoff.spin();
-                head = self.head.load(Ordering::Relaxed);
+                continue;
             }
+            // The slot holds no item for this pop. If `head` moved, another consumer claimed
+            // this position first: retry there. If not, `head` is current (as in
+            // `claim_push_again`), so the slot waits for its push: not claimed (empty), or
+            // claimed by a push not finished yet; or it still holds last lap's item, whose
+            // pop is unfinished, which also means nothing was pushed here yet.
+            let current = self.head.load(Ordering::Relaxed);
+            if current == head {
+                return None;
+            }
+            head = current;
+            backoff.spin();
         }
     }
 
@@ -400,14 +498,16 @@ pub struct Consumer<T> {
 }
 
 impl<T> Producer<T> {
-    /// Pushes `value` if there is room, without waiting.
+    /// Pushes `value` if the next slot is free, without waiting for any other thread.
     ///
     /// # Errors
     ///
-    /// Hands `value` back in [`TryPushError::Full`] when the ring is full, or
-    /// [`TryPushError::Disconnected`] when it is full and every consumer is gone. While there
-    /// is room the push succeeds even without consumers; such items are dropped with the
-    /// ring.
+    /// Hands `value` back in [`TryPushError::Full`] when the next slot is not free yet: the
+    /// ring is full, or a consumer has claimed that slot's item and not finished moving it
+    /// out (a window of a few instructions; see the module docs). Hands it back in
+    /// [`TryPushError::Disconnected`] when the ring is full and every consumer is gone. While
+    /// there is room the push succeeds even without consumers; such items are dropped with
+    /// the ring.
     ///
     /// ```
     /// use ringstress::TryPushError;
@@ -423,7 +523,9 @@ impl<T> Producer<T> {
             // Every consumer is gone. The Acquire load in `is_abandoned` pairs with the last
             // consumer's AcqRel decrement, which follows all their pops, so look once more: a
             // slot freed just before the last consumer left is room, not a disconnection.
-            None => match self.ring.claim_push(1) {
+            // Every pop finished before its handle went, so this look meets no unfinished
+            // claim and fails only on a full ring.
+            None => match self.ring.claim_push_again(1) {
                 Some((stamp, _)) => stamp,
                 None => return Err(TryPushError::Disconnected(value)),
             },
@@ -433,7 +535,8 @@ impl<T> Producer<T> {
         Ok(())
     }
 
-    /// Pushes `value`, waiting (spin, yield, then sleep) while the ring is full.
+    /// Pushes `value`, waiting (spin, yield, then sleep) while the next slot is not free
+    /// (the ring is full, or that slot's pop is unfinished; see [`try_push`](Self::try_push)).
     ///
     /// # Errors
     ///
@@ -458,6 +561,11 @@ impl<T> Producer<T> {
     }
 
     /// The number of items in the ring: exact at one instant during the call.
+    ///
+    /// It counts the positions between `head` and `tail`, so an item whose pop has been
+    /// claimed but not finished no longer counts, and a push claimed but not finished
+    /// already does. In that window `len() < capacity` while `try_push` reports `Full`, or
+    /// `len() > 0` while `try_pop` reports `Empty` (see the module docs).
     pub fn len(&self) -> usize {
         self.ring.len()
     }
@@ -485,7 +593,8 @@ impl<T> Producer<T> {
 
 impl<T: Copy> Producer<T> {
     /// Pushes as many leading items of `items` as fit, claiming runs of slots with one
-    /// compare-and-swap each; returns how many were pushed (0 when the ring is full).
+    /// compare-and-swap each; returns how many were pushed. Stops at the first slot that is
+    /// not free yet, as [`try_push`](Self::try_push) would (0 when the ring is full).
     ///
     /// ```
     /// let (producer, consumer) = ringstress::mpmc::channel(4);
@@ -511,12 +620,14 @@ impl<T: Copy> Producer<T> {
 }
 
 impl<T> Consumer<T> {
-    /// Pops the oldest available item, without waiting.
+    /// Pops the oldest item if it is ready, without waiting for any other thread.
     ///
     /// # Errors
     ///
-    /// [`TryPopError::Empty`] when the ring is empty; [`TryPopError::Disconnected`] when it is
-    /// empty and every producer is gone (items they pushed first are still popped).
+    /// [`TryPopError::Empty`] when the next slot holds no item yet: the ring is empty, or a
+    /// producer has claimed that slot and not finished writing it (even if later slots are
+    /// full: items leave in ring order). [`TryPopError::Disconnected`] when the ring is empty
+    /// and every producer is gone (items they pushed first are still popped).
     ///
     /// ```
     /// use ringstress::TryPopError;
@@ -537,16 +648,19 @@ impl<T> Consumer<T> {
         if self.ring.producers.load(Ordering::Acquire) != 0 {
             return Err(TryPopError::Empty);
         }
-        // Look once more: an item pushed just before the last producer left.
-        match self.ring.claim_pop(1) {
+        // Look once more: an item pushed just before the last producer left. Every push
+        // finished before its handle went, so this look meets no unfinished claim and fails
+        // only on an empty ring.
+        match self.ring.claim_pop_again(1) {
             // SAFETY: we just claimed `stamp`.
             Some((stamp, _)) => Ok(unsafe { self.ring.empty(stamp) }),
             None => Err(TryPopError::Disconnected),
         }
     }
 
-    /// Pops the oldest available item, waiting (spin, yield, then sleep) while the ring is
-    /// empty.
+    /// Pops the oldest item, waiting (spin, yield, then sleep) while the next slot holds no
+    /// item (the ring is empty, or that slot's push is unfinished; see
+    /// [`try_pop`](Self::try_pop)).
     ///
     /// # Errors
     ///
@@ -570,8 +684,21 @@ impl<T> Consumer<T> {
         }
     }
 
-    /// Pops up to `max` items, handing each to `f` in ring order, claiming runs of slots
-    /// with one compare-and-swap each; returns how many were popped (0 when empty).
+    /// Pops up to `max` items, handing each to `f` in ring order; returns how many were
+    /// popped (fewer when the next slot holds no item yet, as for
+    /// [`try_pop`](Self::try_pop); 0 when none does).
+    ///
+    /// Items leave the ring in chunks of up to 32 (fewer when items are large): each run of
+    /// full slots is claimed with one compare-and-swap and moved into a buffer on the stack,
+    /// and every slot of the chunk is emptied before `f` sees its first item. So `f` holds no
+    /// claim: while it runs, producers may refill those slots (`f` itself too) and no other
+    /// handle waits for it.
+    ///
+    /// # Panics
+    ///
+    /// If `f` panics, the items of the current chunk not yet handed to it are dropped and the
+    /// panic propagates; items not yet moved out stay in the ring. Every item popped is
+    /// handed to `f` or dropped exactly once.
     ///
     /// ```
     /// let (producer, consumer) = ringstress::mpmc::channel(8);
@@ -581,24 +708,53 @@ impl<T> Consumer<T> {
     /// let mut seen = Vec::new();
     /// assert_eq!(consumer.pop_each(8, |s| seen.push(s)), 3);
     /// assert_eq!(seen, ["a", "b", "c"]);
+    ///
+    /// // A full ring: the callback may push into the slots the chunk has just emptied.
+    /// let (producer, consumer) = ringstress::mpmc::channel(2);
+    /// producer.push_slice(&[1, 2]);
+    /// assert_eq!(consumer.pop_each(2, |v| producer.try_push(v * 10).unwrap()), 2);
+    /// assert_eq!(consumer.try_pop(), Ok(10));
     /// ```
     pub fn pop_each(&self, max: usize, mut f: impl FnMut(T)) -> usize {
+        // The chunk lives on the stack: 32 items while they take at most 2 KiB, fewer for
+        // larger items, so a large `T` cannot overflow a thread's stack. `size_of` is a
+        // constant, so only one branch is compiled in.
+        if size_of::<T>() <= 64 {
+            self.pop_each_by::<32>(max, &mut f)
+        } else if size_of::<T>() <= 256 {
+            self.pop_each_by::<8>(max, &mut f)
+        } else {
+            self.pop_each_by::<1>(max, &mut f)
+        }
+    }
+
+    /// [`pop_each`](Self::pop_each) with chunks of up to `N` items.
+    #[inline]
+    fn pop_each_by<const N: usize>(&self, max: usize, f: &mut impl FnMut(T)) -> usize {
         let mut popped = 0;
         while popped < max {
-            let Some((first, count)) = self.ring.claim_pop(max - popped) else {
-                break;
-            };
-            // The run empties every slot it claimed even if `f` panics (its drop takes the
-            // rest), so no claimed slot is left full and stalls the other threads.
-            for value in ClaimedRun::new(&self.ring, first, count) {
+            let wanted = N.min(max - popped);
+            let mut chunk = Chunk::<T, N>::new();
+            let moved = chunk.move_out(&self.ring, wanted);
+            popped += moved;
+            // Every slot of the chunk is empty again: `f` runs holding no claim. If it
+            // panics, dropping `chunk` drops the items it has not been handed.
+            for value in &mut chunk {
                 f(value);
             }
-            popped += count;
+            if moved < wanted {
+                break;
+            }
         }
         popped
     }
 
     /// The number of items in the ring: exact at one instant during the call.
+    ///
+    /// It counts the positions between `head` and `tail`, so an item whose pop has been
+    /// claimed but not finished no longer counts, and a push claimed but not finished
+    /// already does. In that window `len() < capacity` while `try_push` reports `Full`, or
+    /// `len() > 0` while `try_pop` reports `Empty` (see the module docs).
     pub fn len(&self) -> usize {
         self.ring.len()
     }
@@ -625,8 +781,9 @@ impl<T> Consumer<T> {
 }
 
 impl<T: Copy> Consumer<T> {
-    /// Copies up to `out.len()` of the oldest available items into `out`; returns how many
-    /// were copied (0 when the ring is empty).
+    /// Copies up to `out.len()` of the oldest items into `out`, claiming runs of slots with
+    /// one compare-and-swap each; returns how many were copied. Stops at the first slot that
+    /// holds no item yet, as [`try_pop`](Self::try_pop) would (0 when the ring is empty).
     ///
     /// ```
     /// let (producer, consumer) = ringstress::mpmc::channel(4);
@@ -651,46 +808,73 @@ impl<T: Copy> Consumer<T> {
     }
 }
 
-/// A run of slots claimed for popping, emptied one by one as it is iterated. Slots not yet
-/// emptied when it is dropped (because the caller's callback panicked) are emptied then and
-/// their values dropped, so a claim is always completed.
-struct ClaimedRun<'a, T> {
-    ring: &'a Ring<T>,
-    /// The stamp of the next slot to empty.
+/// Items [`Consumer::pop_each`] has moved out of the ring and not yet handed to its
+/// callback. Items still inside when it is dropped (because the callback panicked) are
+/// dropped then, so each item moved in leaves exactly once.
+struct Chunk<T, const N: usize> {
+    /// `items[next..len]` are initialised and owned by the chunk; the others are not.
+    items: [MaybeUninit<T>; N],
+    /// The next item to hand out.
     next: usize,
-    /// Claimed slots not yet emptied.
-    left: usize,
+    /// How many items were moved in: `next <= len <= N`.
+    len: usize,
 }
 
-impl<'a, T> ClaimedRun<'a, T> {
-    /// Precondition: the caller claimed `count` consecutive full stamps from `first`.
-    fn new(ring: &'a Ring<T>, first: usize, count: usize) -> Self {
+impl<T, const N: usize> Chunk<T, N> {
+    #[inline(always)]
+    fn new() -> Self {
         Self {
-            ring,
-            next: first,
-            left: count,
+            items: [const { MaybeUninit::uninit() }; N],
+            next: 0,
+            len: 0,
         }
+    }
+
+    /// Claims up to `wanted` (at most `N`) items from `ring`'s head, in runs of one
+    /// compare-and-swap each, moves them in and empties their slots. Returns how many, fewer
+    /// than `wanted` when the ring had no more items ready. Precondition: the chunk is empty.
+    #[inline(always)]
+    fn move_out(&mut self, ring: &Ring<T>, wanted: usize) -> usize {
+        debug_assert!(self.len == 0 && wanted <= N);
+        while self.len < wanted {
+            let Some((first, count)) = ring.claim_pop(wanted - self.len) else {
+                break;
+            };
+            // `count <= wanted - len`, so the run fits the buffer.
+            let run = &mut self.items[self.len..self.len + count];
+            for (offset, item) in run.iter_mut().enumerate() {
+                // SAFETY: `claim_pop` claimed the `count` consecutive full stamps from
+                // `first`, and each is emptied once, here.
+                item.write(unsafe { ring.empty(first.wrapping_add(offset)) });
+            }
+            // Only now are the items the chunk's to drop; nothing above can panic (slot
+            // indices are in bounds by construction), and if it did they would leak, never
+            // drop twice.
+            self.len += count;
+        }
+        self.len
     }
 }
 
-impl<T> Iterator for ClaimedRun<'_, T> {
+impl<T, const N: usize> Iterator for Chunk<T, N> {
     type Item = T;
     #[inline(always)]
     fn next(&mut self) -> Option<T> {
-        if self.left == 0 {
+        if self.next == self.len {
             return None;
         }
-        // SAFETY: `next` is one of the claimed stamps (precondition of `new`), not yet
-        // emptied: each is visited once as `next` advances and `left` counts down.
-        let value = unsafe { self.ring.empty(self.next) };
-        self.next = self.next.wrapping_add(1);
-        self.left -= 1;
+        // SAFETY: `next < len <= N`, so `items[next]` is in bounds and initialised, and it
+        // is read only once: `next` moves past it.
+        let value = unsafe { self.items.get_unchecked(self.next).assume_init_read() };
+        self.next += 1;
         Some(value)
     }
 }
 
-impl<T> Drop for ClaimedRun<'_, T> {
+impl<T, const N: usize> Drop for Chunk<T, N> {
     fn drop(&mut self) {
+        // Through `next`, so a panicking item drop leaks the rest instead of dropping any
+        // item twice.
         self.for_each(drop);
     }
 }

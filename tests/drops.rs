@@ -524,6 +524,72 @@ fn spsc_pop_each_panic_leaves_unvisited_items_poppable() {
 }
 
 #[test]
+fn mpmc_pop_each_panic_drops_its_chunk_once_and_leaves_later_items_poppable() {
+    // `pop_each` moves items out in chunks before calling back, so a panic drops the rest of
+    // the current chunk and leaves the items it had not moved out in the ring. Whatever the
+    // chunk size, the 100 items (wrapping the ring) split into: handed to the callback, the
+    // one it panicked on, dropped with the chunk, and still poppable, in that order.
+    static TRACKER: Tracker = Tracker::new();
+    const ITEMS: usize = 100;
+    for panic_at in [0, 1, 31, 32, 33, 70, 99] {
+        let (producer, consumer) = mpmc::channel::<Counted>(ITEMS);
+        for _ in 0..37 {
+            producer.try_push(TRACKER.item()).unwrap();
+            drop(consumer.try_pop().unwrap());
+        }
+        let first = TRACKER.made();
+        for _ in 0..ITEMS {
+            producer.try_push(TRACKER.item()).unwrap();
+        }
+        let mut handed = Vec::new();
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            consumer.pop_each(ITEMS, |item| {
+                if item.id == first + panic_at {
+                    panic!("callback fails on purpose at item {}", item.id);
+                }
+                handed.push(item);
+            })
+        }));
+        assert!(result.is_err(), "the callback's panic should propagate");
+        let handed_ids: Vec<usize> = handed.iter().map(|c| c.id).collect();
+        assert_eq!(handed_ids, (first..first + panic_at).collect::<Vec<_>>());
+        assert_eq!(TRACKER.drops_of(first + panic_at), 1, "the panicking item");
+        // The items after the panicking one: a run dropped with the chunk, then the rest
+        // still in the ring, in order; none both.
+        let rest = first + panic_at + 1..first + ITEMS;
+        let dropped: Vec<usize> = rest
+            .clone()
+            .filter(|&id| TRACKER.drops_of(id) == 1)
+            .collect();
+        let poppable: Vec<usize> = std::iter::from_fn(|| consumer.try_pop().ok())
+            .map(|item| item.id)
+            .collect();
+        let in_ring_from = poppable.first().copied().unwrap_or(rest.end);
+        assert_eq!(
+            (dropped, poppable),
+            (
+                (rest.start..in_ring_from).collect::<Vec<_>>(),
+                (in_ring_from..rest.end).collect::<Vec<_>>()
+            ),
+            "panic_at {panic_at}: (dropped with the chunk, still in the ring)"
+        );
+        assert!(
+            in_ring_from - first <= panic_at / 32 * 32 + 32,
+            "panic_at {panic_at}: items from {in_ring_from} on were moved out, beyond the \
+             chunks of at most 32 that pop_each documents"
+        );
+        // The ring still works, and every slot is free.
+        assert_eq!(consumer.len(), 0);
+        for _ in 0..ITEMS {
+            producer.try_push(TRACKER.item()).unwrap();
+        }
+        assert_eq!(consumer.pop_each(ITEMS, drop), ITEMS);
+        drop(handed);
+    }
+    TRACKER.assert_each_dropped_once();
+}
+
+#[test]
 fn mpmc_items_left_are_dropped_once_when_many_clones_drop_on_many_threads() {
     static TRACKER: Tracker = Tracker::new();
     let start = Instant::now();

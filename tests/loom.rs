@@ -292,8 +292,9 @@ fn mpmc_batch_claims_deliver_each_item_once_in_producer_order() {
 #[test]
 fn mpmc_pop_each_claims_race_without_loss_or_duplication() {
     // Items straddle the end of the lap (indices 2, 3, 0, 1), so each batch claims at most
-    // two runs. Producers are done first: two consumers racing while a producer is mid-push
-    // would both wait on it, which loom cannot explore to the end.
+    // two runs. Producers are done first, so the batches stop only at the end of the items:
+    // a batch racing a producer mid-push stops short at the slot not yet written (see
+    // `mpmc_try_pop_reports_an_unfinished_push_as_empty_and_loses_nothing`).
     explore(None, || {
         let (producer, consumer) = mpmc::channel::<usize>(4);
         assert_eq!(producer.push_slice(&[0, 0]), 2);
@@ -424,5 +425,190 @@ fn mpmc_items_left_are_dropped_once_whichever_handle_goes_last() {
             "a ring of 2 holding at most 1 refused a push"
         );
         assert_eq!(drops.load(Ordering::Relaxed), 2);
+    });
+}
+
+// The models below race non-waiting operations against each other's unfinished claims. Each
+// side runs on a spawned thread and the model's own thread only joins them: loom 0.7 does
+// not explore a spawned thread whose first operation is a load against the spawning
+// thread's later operations (tokio-rs/loom#392; the first model explored 1 execution
+// instead of 63 with its pushes on the model's thread).
+
+/// `try_push`es each of `values` once on `producer`; returns the ones pushed. Any other
+/// outcome than `Ok` or `Full` (with the value handed back) fails the model.
+fn try_push_each(producer: &mpmc::Producer<usize>, values: &[usize]) -> Vec<usize> {
+    values
+        .iter()
+        .copied()
+        .filter(|&v| match producer.try_push(v) {
+            Ok(()) => true,
+            Err(TryPushError::Full(back)) => {
+                assert_eq!(back, v, "Full hands the value back");
+                false
+            }
+            Err(err) => panic!("{err:?} pushing {v}"),
+        })
+        .collect()
+}
+
+/// `try_pop`s `times` times on `consumer`; returns what it got. Any other outcome than `Ok`
+/// or `Empty` fails the model.
+fn try_pop_times(consumer: &mpmc::Consumer<usize>, times: usize) -> Vec<usize> {
+    (0..times)
+        .filter_map(|_| match consumer.try_pop() {
+            Ok(v) => Some(v),
+            Err(TryPopError::Empty) => None,
+            Err(err) => panic!("{err:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn mpmc_pop_each_moves_its_run_out_while_a_producer_try_pushes() {
+    // A full ring wrapped once; `pop_each` takes both items while a producer tries two
+    // pushes. Each push is `Ok` or `Full` (never a wait for the other thread), the callback
+    // sees both items in order, and the ring then holds exactly the pushes that succeeded.
+    explore(None, || {
+        let (producer, consumer) = mpmc::channel::<usize>(2);
+        producer.try_push(0).unwrap();
+        assert_eq!(consumer.try_pop(), Ok(0));
+        assert_eq!(producer.push_slice(&[1, 2]), 2);
+        let popper = thread::spawn(move || {
+            let mut got = Vec::new();
+            assert_eq!(consumer.pop_each(2, |v| got.push(v)), 2);
+            (consumer, got)
+        });
+        let pusher = thread::spawn(move || try_push_each(&producer, &[3, 4]));
+        let (consumer, got) = popper.join().unwrap();
+        let pushed = pusher.join().unwrap();
+        assert_eq!(got, [1, 2]);
+        let left: Vec<usize> = std::iter::from_fn(|| consumer.try_pop().ok()).collect();
+        assert_eq!(left, pushed);
+    });
+}
+
+#[test]
+fn mpmc_pop_each_callback_may_push_into_its_own_ring_while_another_consumer_races() {
+    // The callback pushes twice into the ring it pops from while another consumer races for
+    // the items. The second push of the first callback targets the slot of the chunk's second
+    // item: a push that waited for that claim to finish would wait for itself (the old
+    // `pop_each` emptied each slot only as it handed the item over). Here each push is `Ok`,
+    // or `Full` when the ring is full or the racer's claim of the next slot is unfinished,
+    // and every item, pushed back or not, comes out exactly once.
+    explore(None, || {
+        let (producer, consumer) = mpmc::channel::<usize>(2);
+        assert_eq!(producer.push_slice(&[1, 2]), 2);
+        let other = consumer.clone();
+        let racer = thread::spawn(move || try_pop_times(&other, 1));
+        let popper = thread::spawn(move || {
+            let (mut got, mut pushed) = (Vec::new(), Vec::new());
+            consumer.pop_each(2, |v| {
+                pushed.extend(try_push_each(&producer, &[v + 10, v + 20]));
+                got.push(v);
+            });
+            (consumer, got, pushed)
+        });
+        let raced = racer.join().unwrap();
+        let (consumer, got, pushed) = popper.join().unwrap();
+        let left: Vec<usize> = std::iter::from_fn(|| consumer.try_pop().ok()).collect();
+        let mut came_out: Vec<usize> = raced.iter().chain(&got).chain(&left).copied().collect();
+        let mut went_in: Vec<usize> = [1, 2].iter().chain(&pushed).copied().collect();
+        came_out.sort_unstable();
+        went_in.sort_unstable();
+        assert_eq!(
+            came_out, went_in,
+            "raced {raced:?}, callback got {got:?} and pushed {pushed:?}, left {left:?}"
+        );
+        assert_eq!(consumer.try_pop(), Err(TryPopError::Disconnected));
+    });
+}
+
+#[test]
+fn mpmc_try_pop_reports_an_unfinished_push_as_empty_and_loses_nothing() {
+    // `push_slice` claims both slots with one swap and fills them one by one; a consumer
+    // racing it may meet a claimed slot not yet written. It reports `Empty` (never
+    // `Disconnected`, and without waiting), never skips ahead, and the items all arrive.
+    explore(None, || {
+        let (producer, consumer) = mpmc::channel::<usize>(2);
+        let pusher = thread::spawn(move || assert_eq!(producer.push_slice(&[1, 2]), 2));
+        let taker = thread::spawn(move || {
+            let got = try_pop_times(&consumer, 2);
+            (consumer, got)
+        });
+        pusher.join().unwrap();
+        let (consumer, mut got) = taker.join().unwrap();
+        while let Ok(v) = consumer.try_pop() {
+            got.push(v);
+        }
+        assert_eq!(got, [1, 2]);
+        assert_eq!(consumer.try_pop(), Err(TryPopError::Disconnected));
+    });
+}
+
+#[test]
+fn mpmc_try_push_reports_an_unfinished_pop_as_full_and_loses_nothing() {
+    // `pop_slice` claims both items of a full ring with one swap and empties the slots one by
+    // one; a producer racing it may meet a claimed slot not yet emptied. It reports `Full`
+    // (without waiting), and what it pushed is exactly what the ring then holds.
+    explore(None, || {
+        let (producer, consumer) = mpmc::channel::<usize>(2);
+        assert_eq!(producer.push_slice(&[1, 2]), 2);
+        let popper = thread::spawn(move || {
+            let mut out = [0; 2];
+            let n = consumer.pop_slice(&mut out);
+            (consumer, out[..n].to_vec())
+        });
+        let pusher = thread::spawn(move || try_push_each(&producer, &[3, 4]));
+        let (consumer, popped) = popper.join().unwrap();
+        let pushed = pusher.join().unwrap();
+        assert_eq!(popped, [1, 2]);
+        let left: Vec<usize> = std::iter::from_fn(|| consumer.try_pop().ok()).collect();
+        assert_eq!(left, pushed);
+    });
+}
+
+#[test]
+fn mpmc_disconnected_is_reported_only_when_true_next_to_unfinished_claims() {
+    // The last consumer pops both items of a full ring with one claim and leaves, while a
+    // producer tries two pushes: each is `Ok` or `Full`, never `Disconnected` (the departing
+    // consumer's pops finished before it left, so they freed room). Afterwards a third push
+    // is `Ok` if there is room, `Disconnected` if the first two filled the ring.
+    explore(None, || {
+        let (producer, consumer) = mpmc::channel::<usize>(2);
+        assert_eq!(producer.push_slice(&[1, 2]), 2);
+        let popper = thread::spawn(move || {
+            let mut out = [0; 2];
+            assert_eq!(consumer.pop_slice(&mut out), 2);
+        });
+        let pusher = thread::spawn(move || {
+            let pushed = try_push_each(&producer, &[3, 4]).len();
+            (producer, pushed)
+        });
+        popper.join().unwrap();
+        let (producer, pushed) = pusher.join().unwrap();
+        match producer.try_push(5) {
+            Ok(()) => assert!(pushed < 2, "a push into a ring filled by {pushed}"),
+            Err(TryPushError::Disconnected(5)) => assert_eq!(pushed, 2),
+            Err(err) => panic!("{err:?} after {pushed} pushes, the consumer gone"),
+        }
+    });
+    // The mirror: the last producer pushes two items with one claim and leaves, while a
+    // consumer tries two pops: each is `Ok` or `Empty`, never `Disconnected` (the departing
+    // producer's pushes finished before it left). Afterwards the rest drains, then
+    // `Disconnected`.
+    explore(None, || {
+        let (producer, consumer) = mpmc::channel::<usize>(2);
+        let pusher = thread::spawn(move || assert_eq!(producer.push_slice(&[1, 2]), 2));
+        let taker = thread::spawn(move || {
+            let got = try_pop_times(&consumer, 2);
+            (consumer, got)
+        });
+        pusher.join().unwrap();
+        let (consumer, mut got) = taker.join().unwrap();
+        while let Ok(v) = consumer.try_pop() {
+            got.push(v);
+        }
+        assert_eq!(got, [1, 2]);
+        assert_eq!(consumer.try_pop(), Err(TryPopError::Disconnected));
     });
 }

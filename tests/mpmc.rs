@@ -2,17 +2,19 @@
 //! (a seen-bitmap per producer, merged across consumers), each consumer sees each producer's
 //! sequence numbers strictly increasing, and payload checksums match, through every push/pop
 //! API, at capacities small and odd enough to wrap constantly, including 4p4c oversubscribed
-//! on a 2-core machine. `try_push`/`try_pop` never fail spuriously; handles disconnect only
-//! when the last clone goes; a panicking thread is reported, never waited on forever.
+//! on a 2-core machine. `try_push`/`try_pop` never fail while room or items are there (a
+//! finished pop or push, not one still in flight), and no non-blocking call waits for
+//! another handle's unfinished work, not even a `pop_each` callback's; handles disconnect
+//! only when the last clone goes; a panicking thread is reported, never waited on forever.
 //!
 //! Every threaded test runs under a deadline and, when it trips, fails with the per-thread
 //! counts so far instead of hanging.
 
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Barrier};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Barrier, mpsc};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_utils::CachePadded;
 use ringstress::mpmc::{self, Consumer, Producer};
@@ -858,6 +860,146 @@ fn blocked_producers_get_push_error_when_every_consumer_panicked() {
         total += sent;
     }
     assert_eq!(total, 200 + 4, "popped plus a full ring");
+}
+
+// ---------------------------------------------------------------------------------------
+// No waiting on another handle's unfinished work.
+// ---------------------------------------------------------------------------------------
+
+/// How long a test's `pop_each` callback sleeps while another call must not wait for it.
+const CALLBACK_SLEEP: Duration = Duration::from_millis(500);
+
+/// How long a call that must not wait may take: a fifth of [`CALLBACK_SLEEP`], so a call
+/// that waited for the callback fails by a wide margin while a busy machine does not.
+const NO_WAIT_BOUND: Duration = Duration::from_millis(100);
+
+/// How long a same-thread scenario may take before it counts as hung.
+const HANG_LIMIT: Duration = Duration::from_secs(5);
+
+#[test]
+fn try_push_inside_pop_each_on_a_full_ring_returns_instead_of_hanging() {
+    // The callback pushes into the ring it pops from, on the same thread: a push that waited
+    // for the pop to finish would wait for itself. Run on a thread of its own, so a hang
+    // fails the test instead of hanging it.
+    let (done, outcome) = mpsc::channel();
+    thread::spawn(move || {
+        let (producer, consumer) = mpmc::channel::<u32>(2);
+        assert_eq!(producer.push_slice(&[1, 2]), 2);
+        let mut pushes = Vec::new();
+        let popped = consumer.pop_each(2, |value| {
+            pushes.push((value, producer.try_push(value + 10)));
+            pushes.push((value, producer.try_push(value + 20)));
+        });
+        let left: Vec<u32> = std::iter::from_fn(|| consumer.try_pop().ok()).collect();
+        done.send((popped, pushes, left)).unwrap();
+    });
+    let (popped, pushes, left) = outcome
+        .recv_timeout(HANG_LIMIT)
+        .expect("pop_each whose callback try_pushes did not return: the push waits for the pop");
+    assert_eq!(popped, 2);
+    // Both items left the ring before the callback ran, so the callback's first two pushes
+    // find room, and the ring is full again for the next two.
+    assert_eq!(
+        pushes,
+        [
+            (1, Ok(())),
+            (1, Ok(())),
+            (2, Err(TryPushError::Full(12))),
+            (2, Err(TryPushError::Full(22))),
+        ]
+    );
+    assert_eq!(left, [11, 21]);
+}
+
+#[test]
+fn try_push_and_push_slice_do_not_wait_for_a_slow_pop_each_callback_on_another_thread() {
+    let (producer, consumer) = mpmc::channel::<u32>(3);
+    assert_eq!(producer.push_slice(&[1, 2, 3]), 3);
+    let (started, callback_started) = mpsc::channel();
+    let slept = Arc::new(AtomicBool::new(false));
+    let popper = {
+        let slept = slept.clone();
+        thread::spawn(move || {
+            let mut seen = Vec::new();
+            let popped = consumer.pop_each(2, |value| {
+                if seen.is_empty() {
+                    started.send(()).unwrap();
+                    thread::sleep(CALLBACK_SLEEP);
+                    slept.store(true, Ordering::SeqCst);
+                }
+                seen.push(value);
+            });
+            (consumer, popped, seen)
+        })
+    };
+    callback_started
+        .recv_timeout(HANG_LIMIT)
+        .expect("the pop_each callback never started");
+    // The full ring minus the two items the sleeping `pop_each` took: room for two.
+    let start = Instant::now();
+    let first = producer.try_push(4);
+    let sliced = producer.push_slice(&[5, 6]);
+    let refused = producer.try_push(7);
+    let elapsed = start.elapsed();
+    let callback_done = slept.load(Ordering::SeqCst);
+    assert!(
+        !callback_done && elapsed < NO_WAIT_BOUND,
+        "three non-waiting pushes took {elapsed:?} (callback finished first: {callback_done}) \
+         while a pop_each callback slept {CALLBACK_SLEEP:?}"
+    );
+    assert_eq!(first, Ok(()));
+    assert_eq!(sliced, 1, "one slot was left after try_push");
+    assert_eq!(refused, Err(TryPushError::Full(7)), "full again");
+    let (consumer, popped, seen) = join(popper);
+    assert_eq!((popped, seen), (2, vec![1, 2]));
+    let left: Vec<u32> = std::iter::from_fn(|| consumer.try_pop().ok()).collect();
+    assert_eq!(left, [3, 4, 5]);
+}
+
+#[test]
+fn try_pop_and_pop_slice_do_not_wait_for_a_slow_pop_each_callback_on_another_thread() {
+    // Another consumer takes the items after the sleeping callback's chunk, and sees `Empty`
+    // at once when there are none, while the callback still sleeps.
+    let (producer, consumer) = mpmc::channel::<u32>(4);
+    assert_eq!(producer.push_slice(&[1, 2, 3, 4]), 4);
+    let (started, callback_started) = mpsc::channel();
+    let slept = Arc::new(AtomicBool::new(false));
+    let popper = {
+        let (consumer, slept) = (consumer.clone(), slept.clone());
+        thread::spawn(move || {
+            let mut seen = Vec::new();
+            consumer.pop_each(2, |value| {
+                if seen.is_empty() {
+                    started.send(()).unwrap();
+                    thread::sleep(CALLBACK_SLEEP);
+                    slept.store(true, Ordering::SeqCst);
+                }
+                seen.push(value);
+            });
+            seen
+        })
+    };
+    callback_started
+        .recv_timeout(HANG_LIMIT)
+        .expect("the pop_each callback never started");
+    let start = Instant::now();
+    let first = consumer.try_pop();
+    let mut out = [0; 4];
+    let sliced = consumer.pop_slice(&mut out);
+    let empty = consumer.try_pop();
+    let refill = producer.push_slice(&[5, 6, 7]);
+    let elapsed = start.elapsed();
+    let callback_done = slept.load(Ordering::SeqCst);
+    assert!(
+        !callback_done && elapsed < NO_WAIT_BOUND,
+        "non-waiting calls took {elapsed:?} (callback finished first: {callback_done}) \
+         while a pop_each callback slept {CALLBACK_SLEEP:?}"
+    );
+    assert_eq!(first, Ok(3));
+    assert_eq!(out[..sliced], [4]);
+    assert_eq!(empty, Err(TryPopError::Empty));
+    assert_eq!(refill, 3, "every slot is free, the callback's two included");
+    assert_eq!(join(popper), [1, 2]);
 }
 
 // ---------------------------------------------------------------------------------------
