@@ -1743,3 +1743,54 @@ fn pattern_groups_are_judged_as_one_family_like_pattern_parameters() {
     };
     assert_eq!(statuses(&new_rows), statuses(&old_rows));
 }
+
+#[test]
+fn the_terminal_leads_with_the_verdict_and_lists_only_cells_that_need_attention() {
+    let rules = Rules::new(margins(0.10, 0.20));
+    let mut results = against_v01(&fixture("slowed"));
+    // A second of ours that passes: the terminal leaves it out, the report file keeps it.
+    let mut passing = results[0].clone();
+    passing.record.full_id = "demo/1p1c/ringstress-mpmc/64/steady".into();
+    passing.record.function_id = Some("ringstress-mpmc".into());
+    passing.comparison = None;
+    results.push(passing);
+    let (rows, groups) = rows_for(&results, &rules);
+    let report = ResultsReport {
+        hardware: fixed_hardware(),
+        scope: "This run, compared with baseline `v0.1`".into(),
+        rules,
+        baseline_damage: None,
+        baseline_note: None,
+        rows,
+        groups,
+    };
+    let text = report.to_terminal(Some("criterion-baselines/report/ringstress-results.md"));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0], "ringstress verdict: FAIL: 1 regressed vs v0.1 (of 2 of ours).",
+        "{text}"
+    );
+    assert!(
+        lines[2].contains("(Example CPU, 2 logical cores)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Cells that need attention (1 of 3):"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("| {SPSC_ID} | ")), "{text}");
+    assert!(
+        !text.contains("ringstress-mpmc/64"),
+        "a passing cell: {text}"
+    );
+    assert!(!text.contains(&format!("| {PEER_ID} | ")), "a peer: {text}");
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .ends_with("criterion-baselines/report/ringstress-results.md")
+    );
+    // The report file keeps every row.
+    let full = report.to_markdown();
+    assert!(full.contains("ringstress-mpmc/64") && full.contains(PEER_ID));
+}

@@ -86,7 +86,11 @@ pub fn after_benches(started: SystemTime) {
             home.display()
         ),
         GateOutcome::Checked(report) => {
-            println!("\n{}", report.to_markdown());
+            let path = report_file::report_path(&home);
+            println!(
+                "\n{}",
+                report.to_terminal(Some(&path.display().to_string()))
+            );
             write_report_file(&args, started, &home, margins, &report);
             let verdict = report.verdict();
             if !verdict.passed() {

@@ -1,10 +1,13 @@
-//! Renders the results report as markdown: the hardware block, a line saying what was
-//! checked against what (and, for a baseline from another harness or machine, the one line
-//! saying it was not compared cell by cell), the `| Test | Throughput | Status | Notes |`
-//! table, the floor's count, the group checks (when a baseline was compared) and the
-//! one-line verdict. The same text goes to stdout and to the report file.
+//! Renders the results report as markdown, in two cuts of the same content:
+//!
+//! - [`ResultsReport::to_markdown`], the report file: the hardware block, a line saying what
+//!   was checked against what (and, for a damaged baseline or one from another harness or
+//!   machine, the one line saying so), the full `| Test | Throughput | Status | Notes |`
+//!   table, the floor's count, the group checks and the verdict with every failing id;
+//! - [`ResultsReport::to_terminal`], what a person reads after `cargo bench`: the verdict
+//!   first in one line, then the group checks, then only the cells that need attention.
 
-use super::decision::{FLOOR_MSGS_PER_SEC, OURS_PREFIX, Rules};
+use super::decision::{FLOOR_MSGS_PER_SEC, OURS_PREFIX, Rules, Status};
 use super::group::{GroupCall, GroupCheck, SIGN_TEST_LEVEL};
 use super::hardware::Hardware;
 use super::rate::{format_change, format_rate};
@@ -40,6 +43,50 @@ impl ResultsReport {
         }
     }
 
+    /// The report for the terminal: the verdict's headline first, the machine and scope in
+    /// short, any baseline line, the group checks, then only the rows that fail or sit
+    /// under the floor within noise, and the floor's count; `full_report` names where the
+    /// whole table is.
+    pub fn to_terminal(&self, full_report: Option<&str>) -> String {
+        let verdict = self.verdict();
+        let mut out = format!("ringstress verdict: {}\n\n", verdict.headline());
+        out.push_str(&format!(
+            "{} ({}, {} logical cores).\n\n",
+            self.scope, self.hardware.cpu, self.hardware.logical_cores
+        ));
+        for note in self.baseline_damage.iter().chain(&self.baseline_note) {
+            out.push_str(note);
+            out.push_str("\n\n");
+        }
+        if !self.groups.is_empty() {
+            out.push_str(&groups_to_markdown(&self.groups));
+            out.push('\n');
+        }
+        let attention: Vec<&Row> = self
+            .rows
+            .iter()
+            .filter(|row| row.status.fails() || row.status == Status::UnderWithinNoise)
+            .collect();
+        if !attention.is_empty() {
+            out.push_str(&format!(
+                "Cells that need attention ({} of {}):\n\n",
+                attention.len(),
+                self.rows.len()
+            ));
+            out.push_str(&rows_to_markdown(attention));
+            out.push('\n');
+        }
+        out.push_str(&verdict.floor_summary());
+        out.push('\n');
+        if let Some(path) = full_report {
+            out.push_str(&format!(
+                "Every cell ({} rows) with its notes: {path}\n",
+                self.rows.len()
+            ));
+        }
+        out
+    }
+
     /// The report as markdown.
     pub fn to_markdown(&self) -> String {
         let verdict = self.verdict();
@@ -65,18 +112,7 @@ impl ResultsReport {
             out.push_str(note);
             out.push_str("\n\n");
         }
-        out.push_str("| Test | Throughput | Status | Notes |\n|---|---|---|---|\n");
-        for row in &self.rows {
-            let throughput = row
-                .msgs_per_sec
-                .map_or_else(|| "n/a".to_owned(), format_rate);
-            out.push_str(&format!(
-                "| {} | {throughput} | {} | {} |\n",
-                escape_cell(&row.id),
-                row.status.label(),
-                escape_cell(&row.notes),
-            ));
-        }
+        out.push_str(&rows_to_markdown(&self.rows));
         out.push('\n');
         out.push_str(&verdict.floor_summary());
         out.push_str("\n\n");
@@ -88,6 +124,23 @@ impl ResultsReport {
         out.push('\n');
         out
     }
+}
+
+/// Rows as the `| Test | Throughput | Status | Notes |` table.
+fn rows_to_markdown<'a>(rows: impl IntoIterator<Item = &'a Row>) -> String {
+    let mut out = String::from("| Test | Throughput | Status | Notes |\n|---|---|---|---|\n");
+    for row in rows {
+        let throughput = row
+            .msgs_per_sec
+            .map_or_else(|| "n/a".to_owned(), format_rate);
+        out.push_str(&format!(
+            "| {} | {throughput} | {} | {} |\n",
+            escape_cell(&row.id),
+            row.status.label(),
+            escape_cell(&row.notes),
+        ));
+    }
+    out
 }
 
 /// The group checks as a table: every whole group, and the pattern slices that are not

@@ -265,7 +265,37 @@ impl Verdict {
         )
     }
 
-    /// The one-line verdict printed under the table.
+    /// The verdict in one short line, counts only: `PASS: …` or `FAIL: 2 below the floor,
+    /// 3 regressed vs v0.4`.
+    pub fn headline(&self) -> String {
+        if self.passed() {
+            return self.summary();
+        }
+        let floor = format_rate(FLOOR_MSGS_PER_SEC);
+        let mut failures = Vec::new();
+        if let Some(damage) = &self.baseline_damage {
+            failures.push(damage.clone());
+        }
+        if !self.below_floor.is_empty() {
+            failures.push(format!(
+                "{} below the {floor} floor",
+                self.below_floor.len()
+            ));
+        }
+        if !self.without_throughput.is_empty() {
+            failures.push(format!(
+                "{} without Throughput::Elements",
+                self.without_throughput.len()
+            ));
+        }
+        if !self.regressed.is_empty() {
+            let name = self.gated_against.as_deref().unwrap_or("the baseline");
+            failures.push(format!("{} regressed vs {name}", self.regressed.len()));
+        }
+        format!("FAIL: {} (of {} of ours).", failures.join(", "), self.ours)
+    }
+
+    /// The verdict with every failing id and what to do, printed under the full table.
     pub fn summary(&self) -> String {
         let floor = format_rate(FLOOR_MSGS_PER_SEC);
         let peers = match self.peers {
