@@ -2,14 +2,15 @@
 //! `ringstress_suite::stress::scenario::mpmc_thrash`).
 //!
 //! Groups `mpmc_thrash/<topology>/<pattern>` for topologies `1p1c`, `2p2c`, `4p4c`, `4p1c`
-//! and `1p4c`; function = the queue, parameter = the capacity (see `case`). `iters` = messages per producer, so throughput is one
+//! and `1p4c`, plus any `RINGSTRESS_TOPOLOGIES` adds (e.g. `8p8c`); function = the queue,
+//! parameter = the capacity (see `case`). `iters` = messages per producer, so throughput is one
 //! element per producer per iteration and the report reads in messages delivered per second.
 
 mod case;
 mod peers;
 
 use criterion::{Criterion, Throughput};
-use ringstress_suite::stress::grid::Grid;
+use ringstress_suite::stress::grid::{Grid, extra_topologies};
 use ringstress_suite::stress::queue::{RingMpmc, RingSpsc};
 use ringstress_suite::stress::scenario::mpmc_thrash::{
     Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME,
@@ -20,7 +21,8 @@ use peers::{ArrayQueue, CrossbeamChannel, Rtrb, StdMpsc};
 
 fn mpmc_thrash(c: &mut Criterion) {
     let grid = Grid::from_env();
-    for (topology, pattern) in each_pattern(Topology::ALL, &grid) {
+    let topologies = Topology::with_extra(&extra_topologies());
+    for (topology, pattern) in each_pattern(topologies, &grid) {
         let name = group_name(topology.group(), pattern);
         let mut group = c.benchmark_group(&name);
         group

@@ -20,13 +20,16 @@
 use std::process;
 
 use crate::gate::{Margins, NOISE_MARGIN_ENV, NoiseMargin, SINGLE_NOISE_MARGIN_ENV};
-use crate::stress::grid::{Grid, PATTERNS_ENV, SIZES_ENV};
-use crate::stress::run::{STALL_SECS_ENV, parse_stall_secs};
+use crate::stress::grid::{Grid, PATTERNS_ENV, SIZES_ENV, TOPOLOGIES_ENV};
+use crate::stress::run::{PIN_ENV, STALL_SECS_ENV, parse_pin, parse_stall_secs};
+use crate::stress::scenario::mpmc_thrash;
 
 /// Every setting the suite reads.
-pub const SETTINGS: [&str; 5] = [
+pub const SETTINGS: [&str; 7] = [
     SIZES_ENV,
     PATTERNS_ENV,
+    TOPOLOGIES_ENV,
+    PIN_ENV,
     STALL_SECS_ENV,
     NOISE_MARGIN_ENV,
     SINGLE_NOISE_MARGIN_ENV,
@@ -81,6 +84,12 @@ pub fn check<'a>(
             ));
         }
     }
+    if let Some(text) = value_of(TOPOLOGIES_ENV) {
+        check_topologies(text)?;
+    }
+    if let Some(text) = value_of(PIN_ENV) {
+        parse_pin(text)?;
+    }
     if let Some(text) = value_of(STALL_SECS_ENV) {
         parse_stall_secs(text)?;
     }
@@ -90,6 +99,27 @@ pub fn check<'a>(
     ] {
         NoiseMargin::from_env_value(name, value_of(name), default.fraction())
             .map_err(|error| error.to_string())?;
+    }
+    Ok(())
+}
+
+/// Every entry of a [`TOPOLOGIES_ENV`] value must be a topology of some scenario.
+fn check_topologies(text: &str) -> Result<(), String> {
+    let entries: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .collect();
+    if entries.is_empty() {
+        return Err(format!(
+            "{TOPOLOGIES_ENV}={text:?}: no topology named; accepted: comma-separated \
+             <p>p<c>c (mpmc_thrash), e.g. 8p8c,16p1c"
+        ));
+    }
+    for entry in entries {
+        if let Err(error) = entry.parse::<mpmc_thrash::Topology>() {
+            return Err(format!("{TOPOLOGIES_ENV}={text:?}: {error}"));
+        }
     }
     Ok(())
 }

@@ -2,7 +2,8 @@
 //! environment without editing code.
 //!
 //! - `RINGSTRESS_SIZES`: comma-separated capacities, default `64,1024,65536`;
-//! - `RINGSTRESS_PATTERNS`: comma-separated patterns, default `steady,uniform,avalanche`.
+//! - `RINGSTRESS_PATTERNS`: comma-separated patterns, default `steady,uniform,avalanche`;
+//! - `RINGSTRESS_TOPOLOGIES`: topologies added to each scenario's defaults, e.g. `8p8c`.
 //!
 //! Criterion's own name filter (`cargo bench -- 1024/uniform`) narrows further.
 //!
@@ -21,6 +22,17 @@ use crate::stress::burst::Pattern;
 pub const SIZES_ENV: &str = "RINGSTRESS_SIZES";
 /// The variable narrowing the burst patterns.
 pub const PATTERNS_ENV: &str = "RINGSTRESS_PATTERNS";
+/// The variable adding topologies to each scenario's defaults, for machines with more
+/// cores: comma-separated, e.g. `8p8c,16p1c` (mpmc_thrash) or `4-workers` (http_flood); each
+/// scenario takes the entries it can read.
+pub const TOPOLOGIES_ENV: &str = "RINGSTRESS_TOPOLOGIES";
+
+/// The entries of [`TOPOLOGIES_ENV`], trimmed (none when unset).
+pub fn extra_topologies() -> Vec<String> {
+    std::env::var(TOPOLOGIES_ENV)
+        .map(|text| split(&text).map(str::to_owned).collect())
+        .unwrap_or_default()
+}
 
 /// Buffer sizes benchmarked unless `RINGSTRESS_SIZES` says otherwise.
 pub const DEFAULT_SIZES: [usize; 3] = [64, 1024, 65536];

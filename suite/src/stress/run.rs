@@ -26,7 +26,7 @@
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Barrier, Mutex, mpsc};
+use std::sync::{Barrier, Mutex, OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -184,6 +184,68 @@ pub fn stall_timeout() -> Duration {
     }
 }
 
+/// The variable asking for each scenario thread to be pinned to its own logical core.
+pub const PIN_ENV: &str = "RINGSTRESS_PIN";
+
+/// Whether scenario threads are pinned ([`PIN_ENV`] = `1`): thread `i` of a run on the
+/// `i mod n`-th of the `n` cores the process may use. Off by default: on a small machine
+/// the suite oversubscribes on purpose, and the scheduler's freedom is part of what a
+/// topology with more threads than cores measures. On a many-core machine, pinning keeps a
+/// producer and its consumer from being moved between cores (and caches) mid-run.
+///
+/// # Panics
+///
+/// If the variable is set to anything but `0` or `1`; bench files check it up front
+/// (`ringstress_suite::settings`).
+pub fn pinning() -> bool {
+    static PINNING: OnceLock<bool> = OnceLock::new();
+    *PINNING.get_or_init(|| match std::env::var(PIN_ENV) {
+        Ok(text) => parse_pin(&text).unwrap_or_else(|error| panic!("{error}")),
+        Err(_) => false,
+    })
+}
+
+/// Whether [`PIN_ENV`]'s value asks for pinning.
+///
+/// # Errors
+///
+/// A message naming the variable, the value and what is accepted, unless it is `0` or `1`.
+pub fn parse_pin(text: &str) -> Result<bool, String> {
+    match text.trim() {
+        "1" => Ok(true),
+        "0" => Ok(false),
+        _ => Err(format!(
+            "{PIN_ENV}={text:?} is not a pinning choice; accepted: 1 (pin each scenario \
+             thread to a core) or 0 (let the scheduler place them, the default)"
+        )),
+    }
+}
+
+/// Pins the calling thread to the `index mod n`-th of the `n` logical cores this process
+/// may run on. Best effort: where that cannot be done the thread stays unpinned.
+fn pin_to_core(index: usize) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: `cpu_set_t` is plain data, valid when zeroed; both calls get the size of the
+    // set they are given and write or read only within it; pid 0 is the calling thread.
+    unsafe {
+        let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        if libc::sched_getaffinity(0, size, &mut allowed) != 0 {
+            return;
+        }
+        let cores: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
+            .filter(|&cpu| libc::CPU_ISSET(cpu, &allowed))
+            .collect();
+        if let Some(&core) = cores.get(index % cores.len().max(1)) {
+            let mut one: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(core, &mut one);
+            libc::sched_setaffinity(0, size, &one);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = index;
+}
+
 /// A stall timeout given in seconds.
 ///
 /// # Errors
@@ -244,6 +306,9 @@ pub fn run_with_stall<R: Send>(
                 thread::Builder::new()
                     .name(job.name)
                     .spawn_scoped(scope, move || {
+                        if pinning() {
+                            pin_to_core(index);
+                        }
                         barrier.wait();
                         // Each thread stamps its own start and end: the main thread may be
                         // descheduled right after the barrier on a busy machine, and a

@@ -21,6 +21,7 @@
 //! messages: `Throughput::Elements(P)` ([`Topology::messages_per_iter`]).
 
 use std::fmt;
+use std::str::FromStr;
 use std::time::Duration;
 
 use crate::stress::burst::Pattern;
@@ -68,6 +69,28 @@ impl Topology {
         Topology::P1C4,
     ];
 
+    /// The default topologies, then those of `extra` (entries of `RINGSTRESS_TOPOLOGIES`)
+    /// that read as `<p>p<c>c` and are not already there; other entries belong to other
+    /// scenarios.
+    ///
+    /// ```
+    /// use ringstress_suite::stress::scenario::mpmc_thrash::Topology;
+    ///
+    /// let extra = ["8p8c".to_owned(), "4-workers".to_owned(), "2p2c".to_owned()];
+    /// let all = Topology::with_extra(&extra);
+    /// assert_eq!(all.len(), Topology::ALL.len() + 1);
+    /// assert_eq!(all.last(), Some(&Topology::new(8, 8)));
+    /// ```
+    pub fn with_extra(extra: &[String]) -> Vec<Topology> {
+        let mut all = Topology::ALL.to_vec();
+        for topology in extra.iter().filter_map(|entry| entry.parse().ok()) {
+            if !all.contains(&topology) {
+                all.push(topology);
+            }
+        }
+        all
+    }
+
     /// `producers` producer threads and `consumers` consumer threads.
     pub const fn new(producers: usize, consumers: usize) -> Self {
         Self {
@@ -91,6 +114,34 @@ impl Topology {
 impl fmt::Display for Topology {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}p{}c", self.producers, self.consumers)
+    }
+}
+
+/// The most threads of one kind a topology may ask for.
+pub const MAX_THREADS: usize = 1024;
+
+/// Reads `2p2c`: producers, then consumers, each from 1 to [`MAX_THREADS`].
+impl FromStr for Topology {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let count = |digits: &str| {
+            digits
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=MAX_THREADS).contains(n))
+        };
+        text.trim()
+            .strip_suffix('c')
+            .and_then(|rest| rest.split_once('p'))
+            .and_then(|(producers, consumers)| {
+                Some(Topology::new(count(producers)?, count(consumers)?))
+            })
+            .ok_or_else(|| {
+                format!(
+                    "{text:?} is not an mpmc_thrash topology (<producers>p<consumers>c, each \
+                     1 to {MAX_THREADS}, e.g. 8p8c)"
+                )
+            })
     }
 }
 
