@@ -59,6 +59,7 @@ mod results;
 mod run;
 mod table;
 mod verdict;
+mod verdict_page;
 
 pub use baseline::{
     BASELINE_METADATA_DIR, BaselineMetadata, CURRENT_BASELINE, Comparability, HARNESS_VERSION,
@@ -99,3 +100,4 @@ pub use results::{
 pub use run::{EXIT_ERROR, GateOutcome, after_benches, gate_run, query_for_run, start_run};
 pub use table::ResultsReport;
 pub use verdict::{Row, Verdict, row_for, rows_for};
+pub use verdict_page::verdict_page;
