@@ -22,8 +22,9 @@ use ringstress_suite::gate::{
     GateOutcome, GroupCall, HARNESS_VERSION, Hardware, Margins, NOISE_MARGIN_ENV, NoiseMargin,
     RecheckArgs, Reference, ResultQuery, ResultsReport, Rules, SINGLE_NOISE_MARGIN_ENV, Selection,
     Status, Throughput, Verdict, call_change, call_floor, format_rate, gate_run, load_results,
-    metadata_path, query_for_run, ratio_table, read_json, read_metadata, recheck, record_baseline,
-    row_for, rows_for, sign_test_p, start_recording, status_of, throughput_change, verdict_page,
+    metadata_path, page_path, query_for_run, ratio_table, read_json, read_metadata, recheck,
+    record_baseline, report_path, row_for, rows_for, sign_test_p, start_recording, status_of,
+    throughput_change, verdict_page, write_report_file,
 };
 
 const SPSC_ID: &str = "demo/1p1c/ringstress-spsc/64/steady";
@@ -1917,4 +1918,31 @@ fn ids_with_markup_characters_are_escaped_on_the_verdict_page() {
     assert!(page.contains("<td>ringstress-&lt;spsc&gt;</td>"));
     assert!(page.contains("<td>peer&quot;&amp;&lt;b&gt;</td>"));
     assert!(page.contains("<td>st&amp;ady</td>"));
+}
+
+#[test]
+fn a_gate_run_writes_the_verdict_page_beside_the_report() {
+    let home = scratch_copy("slowed");
+    record_here(&home, "v0.1");
+    let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1"]);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    write_report_file(&args, started, &home, margin(), &report);
+
+    assert!(report_path(&home).is_file());
+    let page = fs::read_to_string(page_path(&home)).unwrap();
+    assert_eq!(
+        page_path(&home),
+        home.join("report/ringstress-verdict.html")
+    );
+    assert_well_formed(&page);
+    assert_eq!(page, verdict_page(&report), "the page of the same report");
+    let demo = section(&page, "demo/1p1c");
+    assert!(demo.contains("class=\"mark s-regressed\""), "{demo}");
+    let leftovers: Vec<_> = fs::read_dir(home.join("report"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
