@@ -1590,10 +1590,14 @@ fn recheck_arguments_are_parsed_and_bad_ones_rejected() {
             compare_to: Some("v0.0".into()),
             home: Some("h".into()),
             ratios: None,
+            page: None,
         }
     );
     assert_eq!(recheck_args(&[]).unwrap().slot(), "new");
     assert_eq!(recheck_args(&["--ratios", "64"]).unwrap().ratios, Some(64));
+    let page = recheck_args(&["--page", "v.html"]).unwrap().page;
+    assert_eq!(page, Some("v.html".into()));
+    assert!(recheck_args(&["--page", "v.html", "--ratios", "64"]).is_err());
     let help = recheck_args(&["-h"]).unwrap_err();
     assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
     assert!(help.to_string().contains("--compare-to <NAME>"), "{help}");
