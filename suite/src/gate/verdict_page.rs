@@ -15,8 +15,9 @@
 //! The SVG is written by hand rather than with `plotters` (in the tree through Criterion,
 //! with its SVG backend): plotters' elements carry no `<title>` or `class`, so the marks
 //! could have neither tooltips nor status styles, and without a font feature compiled in it
-//! only guesses the width of its labels; the few rectangles, lines and labels below are
-//! shorter than the coordinate and label code plotters would need for them.
+//! only guesses the width of its labels. Its log axis would save little: the cells are a
+//! category axis (pattern × capacity) that plotters would need custom label code for too,
+//! and the marks, ticks and shading are plain rectangles, lines and polygons.
 //!
 //! The page is XHTML-compatible markup (every element closed, every text escaped), with
 //! no scripts and no external assets, so it opens from disk and parses as XML.
