@@ -22,8 +22,9 @@ use ringstress_suite::gate::{
     GateOutcome, GroupCall, HARNESS_VERSION, Hardware, Margins, NOISE_MARGIN_ENV, NoiseMargin,
     RecheckArgs, Reference, ResultQuery, ResultsReport, Rules, SINGLE_NOISE_MARGIN_ENV, Selection,
     Status, Throughput, Verdict, call_change, call_floor, format_rate, gate_run, load_results,
-    metadata_path, query_for_run, ratio_table, read_json, read_metadata, recheck, record_baseline,
-    row_for, rows_for, sign_test_p, start_recording, status_of, throughput_change,
+    metadata_path, page_path, query_for_run, ratio_table, read_json, read_metadata, recheck,
+    record_baseline, report_path, row_for, rows_for, sign_test_p, start_recording, status_of,
+    throughput_change, verdict_page, write_report_file,
 };
 
 const SPSC_ID: &str = "demo/1p1c/ringstress-spsc/64/steady";
@@ -1589,10 +1590,14 @@ fn recheck_arguments_are_parsed_and_bad_ones_rejected() {
             compare_to: Some("v0.0".into()),
             home: Some("h".into()),
             ratios: None,
+            page: None,
         }
     );
     assert_eq!(recheck_args(&[]).unwrap().slot(), "new");
     assert_eq!(recheck_args(&["--ratios", "64"]).unwrap().ratios, Some(64));
+    let page = recheck_args(&["--page", "v.html"]).unwrap().page;
+    assert_eq!(page, Some("v.html".into()));
+    assert!(recheck_args(&["--page", "v.html", "--ratios", "64"]).is_err());
     let help = recheck_args(&["-h"]).unwrap_err();
     assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
     assert!(help.to_string().contains("--compare-to <NAME>"), "{help}");
@@ -1742,6 +1747,208 @@ fn pattern_groups_are_judged_as_one_family_like_pattern_parameters() {
         rows.iter().map(|row| row.status).collect()
     };
     assert_eq!(statuses(&new_rows), statuses(&old_rows));
+}
+
+// ---- the verdict page ----
+
+/// Asserts `page` is well-formed XML as far as the verdict page goes: the doctype, then
+/// elements closed in the order they opened (or self-closed), attribute values quoted,
+/// and every `&` the start of an entity.
+fn assert_well_formed(page: &str) {
+    for (at, _) in page.match_indices('&') {
+        let entity = &page[at + 1..page[at..].find(';').map_or(at + 1, |end| at + end)];
+        let numeric = entity
+            .strip_prefix('#')
+            .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
+        assert!(
+            numeric || ["amp", "lt", "gt", "quot"].contains(&entity),
+            "bare & at byte {at}: {}",
+            &page[at..(at + 20).min(page.len())]
+        );
+    }
+    let mut rest = page
+        .strip_prefix("<!DOCTYPE html>\n")
+        .expect("the page opens with its doctype");
+    let mut open: Vec<&str> = Vec::new();
+    while let Some(start) = rest.find('<') {
+        let end = start + rest[start..].find('>').expect("every tag ends");
+        let tag = &rest[start + 1..end];
+        assert!(!tag.contains('<'), "a `<` inside tag <{tag}>");
+        assert_eq!(
+            tag.matches('"').count() % 2,
+            0,
+            "unbalanced quotes in <{tag}>"
+        );
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(open.pop(), Some(name), "</{name}> closes the wrong element");
+        } else if !tag.ends_with('/') {
+            let name = tag.split_whitespace().next().expect("a tag name");
+            open.push(name);
+        }
+        rest = &rest[end + 1..];
+    }
+    assert!(open.is_empty(), "left open: {open:?}");
+}
+
+#[test]
+fn the_well_formedness_check_catches_broken_markup() {
+    assert_well_formed("<!DOCTYPE html>\n<p a=\"x &amp; y\">a<br/>b &#39;</p>");
+    for broken in [
+        "<p>unclosed",
+        "<p><b>crossed</p></b>",
+        "<p>a & b</p>",
+        "<p title=\"a<b\">x</p>",
+        "<p title=\"open>x</p>",
+    ] {
+        let page = format!("<!DOCTYPE html>\n{broken}");
+        let caught = std::panic::catch_unwind(|| assert_well_formed(&page));
+        assert!(caught.is_err(), "{broken} passed");
+    }
+}
+
+/// The part of `page` that shows `family`: from its heading to the end of its section.
+fn section<'a>(page: &'a str, family: &str) -> &'a str {
+    let heading = format!("<h2>{family}</h2>");
+    let start = page
+        .find(&heading)
+        .unwrap_or_else(|| panic!("no section for {family}"));
+    let end = start + page[start..].find("</section>").expect("sections close");
+    &page[start..end]
+}
+
+/// A report of `results` (sorted by id, as loaded) on the fixed machine.
+fn report_of(mut results: Vec<BenchmarkResult>, rules: Rules) -> ResultsReport {
+    results.sort_by(|a, b| a.id().cmp(b.id()));
+    let (rows, groups) = rows_for(&results, &rules);
+    ResultsReport {
+        hardware: fixed_hardware(),
+        scope: "This run, compared with baseline `v0.1`".into(),
+        rules,
+        baseline_damage: None,
+        baseline_note: None,
+        rows,
+        groups,
+    }
+}
+
+#[test]
+fn the_verdict_page_charts_every_family_with_parity_floor_and_regression_calls() {
+    // demo/1p1c: nine cells at half their throughput, the peer unchanged: regressed.
+    let mut results = group_of(&[(1.0, true); 9], Some(0.0));
+    // mpmc_thrash/1p1c: two rings of ours and two peers over three cells, one of ours
+    // under the floor.
+    let family = "mpmc_thrash/1p1c";
+    for (cell, spsc, mpmc, rtrb, crossbeam) in [
+        ("64/steady", 40e6, 120e6, 80e6, 30e6),
+        ("1024/steady", 1.5e9, 300e6, 2e9, 90e6),
+        ("1024/avalanche", 600e6, 400e6, 200e6, 100e6),
+    ] {
+        results.push(rated("ringstress-spsc", family, cell, spsc, None));
+        results.push(rated("ringstress-mpmc", family, cell, mpmc, None));
+        results.push(rated("rtrb", family, cell, rtrb, None));
+        results.push(rated("crossbeam-queue", family, cell, crossbeam, None));
+    }
+    // A family with no ring of ours.
+    results.push(rated(
+        "harness",
+        "harness_overhead/mpmc_thrash",
+        "1024/steady",
+        7e8,
+        None,
+    ));
+    let report = report_of(results, Rules::new(Margins::default()));
+    let page = verdict_page(&report);
+    assert_well_formed(&page);
+    for forbidden in ["<script", "<link", "src=", "href=\"http", "url("] {
+        assert!(!page.contains(forbidden), "not self-contained: {forbidden}");
+    }
+
+    assert!(page.contains("<p class=\"verdict fail\">FAIL: 1 below the 50.0M msg/s floor"));
+    assert!(page.contains("9 regressed vs v0.1"));
+    assert!(page.contains("<li>CPU: Example CPU</li>"));
+    assert!(page.contains("This run, compared with baseline <code>v0.1</code>"));
+
+    let demo = section(&page, "demo/1p1c");
+    let call = "<li class=\"regressed\">ringstress-spsc vs v0.1: REGRESSED. Change relative \
+                to the peers -50.0% (threshold -15%)";
+    assert!(demo.contains(call), "{demo}");
+    assert!(demo.contains("9 of 9 cells slower than their peers"));
+    assert_eq!(demo.matches("class=\"mark s-regressed\"").count(), 9);
+    assert!(demo.contains("<line class=\"parity\""));
+    assert!(demo.contains(">1×</text>"), "the 1.0 line is labelled");
+
+    let mpmc = section(&page, family);
+    assert!(
+        mpmc.contains("Group check: none"),
+        "no baseline compared here"
+    );
+    assert!(mpmc.contains("<line class=\"parity\""));
+    assert!(mpmc.contains("● ringstress-mpmc, ■ ringstress-spsc"));
+    // One mark per ring of ours per cell, and the floor in every cell.
+    assert_eq!(mpmc.matches("class=\"mark ").count(), 6);
+    assert_eq!(mpmc.matches("<line class=\"floor\"").count(), 3);
+    assert!(mpmc.contains("Floor: 50.0M msg/s for ours"));
+    assert!(mpmc.contains("<td class=\"num under\">40.0M msg/s</td>"));
+    assert!(mpmc.contains(
+        "ringstress-spsc at steady/64: 40.0M msg/s vs best peer rtrb at 80.0M msg/s: \
+         0.50× (FAIL (floor))"
+    ));
+    assert!(
+        mpmc.contains("<td class=\"num\">3.00×</td>"),
+        "600M over rtrb's 200M"
+    );
+    // Cells in pattern order, capacities by size.
+    let steady_64 = mpmc.find(">64</td>").unwrap();
+    let steady_1024 = mpmc.find(">1024</td>").unwrap();
+    let avalanche = mpmc.find("<td>avalanche</td>").unwrap();
+    assert!(steady_64 < steady_1024 && steady_1024 < avalanche);
+
+    let harness = section(&page, "harness_overhead/mpmc_thrash");
+    assert!(harness.contains("No ring of ours in this family"));
+    assert!(!harness.contains("<svg"));
+}
+
+#[test]
+fn ids_with_markup_characters_are_escaped_on_the_verdict_page() {
+    let family = "odd<scenario>&co/1p1c";
+    let results = vec![
+        rated("ringstress-<spsc>", family, "64/st&ady", 60e6, None),
+        rated("peer\"&<b>", family, "64/st&ady", 30e6, None),
+    ];
+    let page = verdict_page(&report_of(results, Rules::new(Margins::default())));
+    assert_well_formed(&page);
+    assert!(!page.contains("<scenario>") && !page.contains("<spsc>") && !page.contains("<b>"));
+    assert!(page.contains("<h2>odd&lt;scenario&gt;&amp;co/1p1c</h2>"));
+    assert!(page.contains("<td>ringstress-&lt;spsc&gt;</td>"));
+    assert!(page.contains("<td>peer&quot;&amp;&lt;b&gt;</td>"));
+    assert!(page.contains("<td>st&amp;ady</td>"));
+}
+
+#[test]
+fn a_gate_run_writes_the_verdict_page_beside_the_report() {
+    let home = scratch_copy("slowed");
+    record_here(&home, "v0.1");
+    let args = CriterionArgs::parse(["--bench", "--baseline", "v0.1"]);
+    let started = SystemTime::now() - Duration::from_secs(60);
+    let report = checked(gate_run(&args, started, &home, margin()).unwrap());
+    write_report_file(&args, started, &home, margin(), &report);
+
+    assert!(report_path(&home).is_file());
+    let page = fs::read_to_string(page_path(&home)).unwrap();
+    assert_eq!(
+        page_path(&home),
+        home.join("report/ringstress-verdict.html")
+    );
+    assert_well_formed(&page);
+    assert_eq!(page, verdict_page(&report), "the page of the same report");
+    let demo = section(&page, "demo/1p1c");
+    assert!(demo.contains("class=\"mark s-regressed\""), "{demo}");
+    let leftovers: Vec<_> = fs::read_dir(home.join("report"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[test]

@@ -8,13 +8,14 @@
 //! bench args ──> criterion_args ──┐
 //!                                 v
 //! Criterion home ──> results (criterion_json) ──> verdict ──> table ──> stdout, report_file
-//!                                                    ^  (decision, margins, floor, group;
-//! baselines/NAME.json ──> baseline: comparable? ─────┘   hardware, rate)
+//!                                                    ^          │                    ^
+//! baselines/NAME.json ──> baseline: comparable? ─────┘          └──> verdict_page ───┘
+//!                        (decision, margins, floor, group; hardware, rate)
 //! ```
 //!
 //! - [`bench_main!`](crate::bench_main) is the `main` of every bench file; it calls
-//!   [`start_run`] before Criterion measures and [`after_benches`] once it is done. Without a baseline flag the run is compared
-//!   with [`CURRENT_BASELINE`].
+//!   [`start_run`] before Criterion measures and [`after_benches`] once it is done. Without
+//!   a baseline flag the run is compared with [`CURRENT_BASELINE`].
 //! - `ringstress-gate` ([`recheck`]) re-checks saved results without measuring.
 //!
 //! Status of a benchmark: ours (function id starting with `ringstress`) are
@@ -59,6 +60,7 @@ mod results;
 mod run;
 mod table;
 mod verdict;
+mod verdict_page;
 
 pub use baseline::{
     BASELINE_METADATA_DIR, BaselineMetadata, CURRENT_BASELINE, Comparability, HARNESS_VERSION,
@@ -90,12 +92,15 @@ pub use margins::{
 pub use rate::{format_rate, msgs_per_sec, throughput_change};
 pub use ratio_table::ratio_table;
 pub use recheck::{RecheckArgs, ratios, recheck};
-pub use report_file::{REPORT_FILE, report_path};
+pub use report_file::{PAGE_FILE, REPORT_FILE, page_path, report_path};
 pub use results::{
     Against, BenchmarkResult, ChangeData, Comparison, ComparisonSource, LATEST_SLOT,
     PREVIOUS_RUN_BASELINE, Place, Reference, ResultQuery, Selection, criterion_home,
     criterion_home_from, load_results,
 };
-pub use run::{EXIT_ERROR, GateOutcome, after_benches, gate_run, query_for_run, start_run};
+pub use run::{
+    EXIT_ERROR, GateOutcome, after_benches, gate_run, query_for_run, start_run, write_report_file,
+};
 pub use table::ResultsReport;
 pub use verdict::{Row, Verdict, row_for, rows_for};
+pub use verdict_page::verdict_page;

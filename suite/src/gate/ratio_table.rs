@@ -5,10 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::rate::format_rate;
-use super::results::BenchmarkResult;
-
-/// Display order of the burst patterns; a pattern not listed sorts after them by name.
-const PATTERN_ORDER: [&str; 3] = ["steady", "uniform", "avalanche"];
+use super::results::{BenchmarkResult, pattern_rank};
 
 /// The Markdown ratio table of `results` at `capacity` (one row per family and pattern,
 /// see [`Place`](super::results::Place)); empty cells read `–`, and so does the ratio when a cell has no ring of ours
@@ -36,10 +33,7 @@ pub fn ratio_table(results: &[BenchmarkResult], capacity: usize) -> String {
         } else {
             others.insert(function);
         }
-        let rank = PATTERN_ORDER
-            .iter()
-            .position(|known| *known == place.pattern)
-            .unwrap_or(PATTERN_ORDER.len());
+        let rank = pattern_rank(place.pattern);
         cells
             .entry((place.family, rank, place.pattern))
             .or_default()

@@ -59,6 +59,10 @@ pub struct RecheckArgs {
     /// msg/s per group and pattern at this capacity, and ours over the best peer
     #[arg(long, value_name = "CAPACITY")]
     pub ratios: Option<usize>,
+    /// Also write the verdict page (HTML, as a bench run writes to
+    /// <home>/report/ringstress-verdict.html) to FILE
+    #[arg(long, value_name = "FILE", conflicts_with = "ratios")]
+    pub page: Option<PathBuf>,
 }
 
 impl RecheckArgs {

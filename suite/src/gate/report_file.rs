@@ -1,5 +1,7 @@
-//! Writes the results report to `<home>/report/ringstress-results.md` (scratch next to
-//! Criterion's HTML report, ignored by git).
+//! Writes the results report to `<home>/report/ringstress-results.md` and its verdict page
+//! ([`verdict_page`](super::verdict_page::verdict_page)) to
+//! `<home>/report/ringstress-verdict.html` (scratch next to Criterion's HTML report, ignored
+//! by git).
 //!
 //! `cargo bench` runs one bench binary per scenario, each with its own gate; the file
 //! should show the whole invocation, not only the last scenario. So the file's first line
@@ -14,9 +16,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// Where the report goes under the Criterion home.
 pub const REPORT_FILE: &str = "report/ringstress-results.md";
 
+/// Where the verdict page goes under the Criterion home.
+pub const PAGE_FILE: &str = "report/ringstress-verdict.html";
+
 /// The report file under `home`.
 pub fn report_path(home: &Path) -> PathBuf {
     home.join(REPORT_FILE)
+}
+
+/// The verdict page under `home`.
+pub fn page_path(home: &Path) -> PathBuf {
+    home.join(PAGE_FILE)
 }
 
 /// When the `cargo bench` invocation this binary belongs to started, as recorded by an
@@ -47,6 +57,23 @@ pub fn write_report(home: &Path, since: SystemTime, markdown: &str) -> io::Resul
     }
     let marker = cargo_parent_id().map_or_else(String::new, |pid| marker(pid, since) + "\n");
     fs::write(&path, marker + markdown)?;
+    Ok(path)
+}
+
+/// Writes `html` to the verdict page, whole or not at all: into `<page>.partial`, then
+/// renamed over the page, so a browser open on it never reads half a page.
+///
+/// # Errors
+///
+/// When the directory or file cannot be written.
+pub fn write_page(home: &Path, html: &str) -> io::Result<PathBuf> {
+    let path = page_path(home);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let partial = path.with_extension("html.partial");
+    fs::write(&partial, html)?;
+    fs::rename(&partial, &path)?;
     Ok(path)
 }
 

@@ -250,6 +250,16 @@ impl<'a> Place<'a> {
     }
 }
 
+/// Display order of the burst patterns: steady, uniform, avalanche; a pattern not listed
+/// ranks after them (and sorts by name among them).
+pub(super) fn pattern_rank(pattern: &str) -> usize {
+    const ORDER: [&str; 3] = ["steady", "uniform", "avalanche"];
+    ORDER
+        .iter()
+        .position(|known| *known == pattern)
+        .unwrap_or(ORDER.len())
+}
+
 /// Messages per second at the typical time per iteration (slope, else mean), or `None`
 /// when the throughput is not counted in elements.
 fn rate_of(record: &BenchmarkRecord, estimates: &Estimates) -> Option<f64> {

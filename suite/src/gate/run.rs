@@ -1,8 +1,8 @@
 //! The gate at the end of a bench binary: from the binary's arguments and start time, load
 //! what this run wrote, record a saved baseline's metadata, print the results report, write
-//! the report file, and exit non-zero on a failure. [`start_run`] and [`after_benches`] are
-//! what [`bench_main!`](crate::bench_main) calls; [`gate_run`] is the same without printing
-//! or exiting.
+//! the report file and its verdict page, and exit non-zero on a failure. [`start_run`] and
+//! [`after_benches`] are what [`bench_main!`](crate::bench_main) calls; [`gate_run`] is the
+//! same without printing or exiting, and [`write_report_file`] the writing alone.
 
 use std::path::Path;
 use std::process;
@@ -24,6 +24,7 @@ use super::results::{
 };
 use super::table::ResultsReport;
 use super::verdict::rows_for;
+use super::verdict_page::verdict_page;
 
 /// Exit code when the gate could not reach a verdict (unreadable files, bad settings).
 pub const EXIT_ERROR: i32 = 2;
@@ -59,9 +60,9 @@ pub fn start_run() -> SystemTime {
 }
 
 /// Runs the gate after Criterion's `final_summary`: prints the results report of the
-/// benchmarks this run wrote, writes it to `<home>/report/ringstress-results.md`, and
-/// exits the process with 1 on a floor breach or regression, 2 when the results cannot be
-/// read. Returns (doing nothing) unless this is a measuring `cargo bench` run.
+/// benchmarks this run wrote, writes it to `<home>/report/ringstress-results.md` (and its
+/// verdict page to `<home>/report/ringstress-verdict.html`), and exits the process with 1
+/// on a floor breach or regression, 2 when the results cannot be read. Returns (doing nothing) unless this is a measuring `cargo bench` run.
 pub fn after_benches(started: SystemTime) {
     let args = CriterionArgs::parse(std::env::args().skip(1));
     let home = criterion_home();
@@ -322,9 +323,10 @@ fn scope_of_run(args: &CriterionArgs) -> String {
     }
 }
 
-/// Writes the report file, covering every bench binary of this `cargo bench` so far.
-/// A failure to write is reported, not fatal: the verdict stands.
-fn write_report_file(
+/// Writes the report file and the verdict page, covering every bench binary of this
+/// `cargo bench` so far, and prints their paths. A failure to write is reported, not
+/// fatal: the verdict stands.
+pub fn write_report_file(
     args: &CriterionArgs,
     started: SystemTime,
     home: &Path,
@@ -350,6 +352,13 @@ fn write_report_file(
         Err(error) => eprintln!(
             "ringstress gate: warning: cannot write {}: {error}",
             report_file::report_path(home).display()
+        ),
+    }
+    match report_file::write_page(home, &verdict_page(report)) {
+        Ok(path) => println!("(verdict page written to {})", path.display()),
+        Err(error) => eprintln!(
+            "ringstress gate: warning: cannot write {}: {error}",
+            report_file::page_path(home).display()
         ),
     }
 }

@@ -22,6 +22,15 @@ use super::results::{Against, BenchmarkResult, ChangeData};
 pub struct Row {
     /// `group/function/parameter`.
     pub id: String,
+    /// Its family, scenario and topology ([`Place`](super::results::Place)), e.g.
+    /// `mpmc_thrash/1p1c`.
+    pub family: String,
+    /// Its burst pattern (empty when the id has none).
+    pub pattern: String,
+    /// Its capacity (the parameter).
+    pub capacity: String,
+    /// Its implementation (Criterion's function id), e.g. `ringstress-mpmc`.
+    pub implementation: String,
     /// Messages per second, when the benchmark declares its throughput in elements.
     pub msgs_per_sec: Option<f64>,
     /// The gate's status.
@@ -107,8 +116,13 @@ fn row_in_group(
         notes.extend(floor.notes());
     }
     let floor_call = floor.map(|floor| floor.call);
+    let place = result.place();
     Row {
         id: result.id().to_owned(),
+        family: place.family.to_owned(),
+        pattern: place.pattern.to_owned(),
+        capacity: place.capacity.to_owned(),
+        implementation: result.record.function_id.clone().unwrap_or_default(),
         msgs_per_sec,
         status: status_of(result.is_ours(), floor_call, gated_call),
         notes: notes.join("; "),
