@@ -135,7 +135,7 @@ pub fn verdict_page(report: &ResultsReport) -> String {
     let verdict_class = if verdict.passed() { "pass" } else { "fail" };
     out.push_str(&format!(
         "<p class=\"verdict {verdict_class}\">{}</p>\n<p>{}</p>\n<p class=\"scope\">{}</p>\n",
-        text(&verdict.summary()),
+        text(&verdict.headline()),
         text(&verdict.floor_summary()),
         text(&report.scope),
     ));
