@@ -37,23 +37,20 @@ fn http_flood(c: &mut Criterion) {
                 capacity,
                 pattern,
             };
-            match topology {
+            if topology.workers == 1 {
                 // Both queues single-producer single-consumer: every implementation fits.
-                Topology::OneWorker => {
-                    bench_case::<RingSpsc>(&mut group, &name, &config);
-                    bench_case::<Rtrb>(&mut group, &name, &config);
-                    bench_case::<RingMpmc>(&mut group, &name, &config);
-                    bench_case::<ArrayQueue>(&mut group, &name, &config);
-                    bench_case::<CrossbeamChannel>(&mut group, &name, &config);
-                    bench_case::<StdMpsc>(&mut group, &name, &config);
-                }
-                // A request queue with two consumers and a response queue with two
+                bench_case::<RingSpsc>(&mut group, &name, &config);
+                bench_case::<Rtrb>(&mut group, &name, &config);
+                bench_case::<RingMpmc>(&mut group, &name, &config);
+                bench_case::<ArrayQueue>(&mut group, &name, &config);
+                bench_case::<CrossbeamChannel>(&mut group, &name, &config);
+                bench_case::<StdMpsc>(&mut group, &name, &config);
+            } else {
+                // A request queue with several consumers and a response queue with several
                 // producers: only queues whose both ends clone.
-                Topology::TwoWorkers => {
-                    bench_case::<RingMpmc>(&mut group, &name, &config);
-                    bench_case::<ArrayQueue>(&mut group, &name, &config);
-                    bench_case::<CrossbeamChannel>(&mut group, &name, &config);
-                }
+                bench_case::<RingMpmc>(&mut group, &name, &config);
+                bench_case::<ArrayQueue>(&mut group, &name, &config);
+                bench_case::<CrossbeamChannel>(&mut group, &name, &config);
             }
         }
         group.finish();

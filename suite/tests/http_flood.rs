@@ -2,8 +2,9 @@
 //! two (our MPMC ring), every burst pattern and capacities 1, 7 and 64, every request is
 //! answered exactly once with the answer its request calls for; a request is one cache
 //! line whose contents, checksum and parse cost follow from its id; two workers are refused
-//! on a queue whose ends do not clone; and a queue that loses or duplicates a message makes
-//! the run panic with a validation message.
+//! on a queue whose ends do not clone, three work on our MPMC ring and none is refused;
+//! topologies read back from their names and refuse anything else; and a queue that loses or
+//! duplicates a message makes the run panic with a validation message.
 //!
 //! Deadline: every run goes through the scenario's watchdog, which panics with per-thread
 //! counts and queue lengths after `RINGSTRESS_STALL_SECS` (default 10 s) without progress.
@@ -28,6 +29,9 @@ use ringstress_suite::stress::validate::MessageId;
 const REQUESTS: u64 = 2000;
 const REQUESTS_AT_CAPACITY_1: u64 = 300;
 
+const ONE: Topology = Topology { workers: 1 };
+const TWO: Topology = Topology { workers: 2 };
+
 /// The stream of every request id: the acceptor's.
 const ACCEPTOR: usize = 0;
 
@@ -51,11 +55,11 @@ fn config(topology: Topology, capacity: usize, pattern: Pattern) -> Config {
 fn every_request_is_answered_once_on_our_rings_in_every_topology() {
     for capacity in [1, 7, 64] {
         for pattern in Pattern::ALL {
-            let one = config(Topology::OneWorker, capacity, pattern);
+            let one = config(ONE, capacity, pattern);
             let requests = requests(capacity);
             http_flood::run::<RingSpsc>(&one, requests);
             http_flood::run::<RingMpmc>(&one, requests);
-            let two = config(Topology::TwoWorkers, capacity, pattern);
+            let two = config(TWO, capacity, pattern);
             http_flood::run::<RingMpmc>(&two, requests);
         }
     }
@@ -101,20 +105,64 @@ fn parse_cost_varies_with_the_header_count() {
 #[test]
 fn two_workers_need_queues_whose_ends_clone() {
     let text = failure_of(|| {
-        http_flood::run::<RingSpsc>(&config(Topology::TwoWorkers, 8, Pattern::Steady), 10);
+        http_flood::run::<RingSpsc>(&config(TWO, 8, Pattern::Steady), 10);
     });
     assert!(text.contains("cannot have 2 consumers"), "{text}");
 }
 
 #[test]
+fn any_worker_count_runs_and_zero_is_refused() {
+    let three = config(Topology { workers: 3 }, 16, Pattern::Uniform);
+    http_flood::run::<RingMpmc>(&three, REQUESTS);
+    let text = failure_of(|| {
+        http_flood::run::<RingMpmc>(&config(Topology { workers: 0 }, 16, Pattern::Uniform), 10);
+    });
+    assert!(text.contains("at least one worker"), "{text}");
+}
+
+#[test]
+fn topologies_parse_from_their_group_names_and_nothing_else() {
+    assert_eq!(Topology::ALL, [ONE, TWO]);
+    assert_eq!(ONE.group(), "http_flood/1-worker");
+    assert_eq!(TWO.group(), "http_flood/2-workers");
+    for workers in 1..=64 {
+        let topology = Topology { workers };
+        assert_eq!(topology.to_string().parse(), Ok(topology));
+        assert_eq!(topology.group(), format!("http_flood/{topology}"));
+    }
+    // Spaces around it and letter case do not matter, as for burst patterns.
+    assert_eq!(" 3-Workers ".parse(), Ok(Topology { workers: 3 }));
+    for bad in [
+        "",
+        "worker",
+        "workers",
+        "-workers",
+        "1-workers",
+        "2-worker",
+        "0-workers",
+        "0-worker",
+        "02-workers",
+        "+2-workers",
+        "2 workers",
+        "two-workers",
+        "2-workers/steady",
+        "http_flood/2-workers",
+        "99999999999999999999999-workers",
+    ] {
+        let error = bad.parse::<Topology>().unwrap_err();
+        assert!(error.to_string().contains("1-worker"), "{bad:?}: {error}");
+    }
+}
+
+#[test]
 fn a_lost_message_fails_the_flood_in_every_topology() {
     for capacity in [1, 64] {
-        let one = config(Topology::OneWorker, capacity, Pattern::Uniform);
+        let one = config(ONE, capacity, Pattern::Uniform);
         let text = failure_of(|| {
             http_flood::run::<Dropping<RingSpsc, 3>>(&one, requests(capacity));
         });
         assert!(text.contains("lost"), "1 worker, {capacity}: {text}");
-        let two = config(Topology::TwoWorkers, capacity, Pattern::Uniform);
+        let two = config(TWO, capacity, Pattern::Uniform);
         let text = failure_of(|| {
             http_flood::run::<Dropping<RingMpmc, 3>>(&two, requests(capacity));
         });
@@ -125,12 +173,12 @@ fn a_lost_message_fails_the_flood_in_every_topology() {
 #[test]
 fn a_duplicated_message_fails_the_flood_in_every_topology() {
     for capacity in [1, 64] {
-        let one = config(Topology::OneWorker, capacity, Pattern::Avalanche);
+        let one = config(ONE, capacity, Pattern::Avalanche);
         let text = failure_of(|| {
             http_flood::run::<Duplicating<RingSpsc, 3>>(&one, requests(capacity));
         });
         assert!(text.contains("duplicated"), "1 worker, {capacity}: {text}");
-        let two = config(Topology::TwoWorkers, capacity, Pattern::Avalanche);
+        let two = config(TWO, capacity, Pattern::Avalanche);
         let text = failure_of(|| {
             http_flood::run::<Duplicating<RingMpmc, 3>>(&two, requests(capacity));
         });
@@ -159,9 +207,9 @@ fn soak<Q: Queue>(config: &Config) {
 fn soak_http_flood_at_ten_times_the_bench_load() {
     let grid = Grid::from_env();
     for (capacity, pattern) in grid.cases() {
-        let one = config(Topology::OneWorker, capacity, pattern);
+        let one = config(ONE, capacity, pattern);
         soak::<RingSpsc>(&one);
         soak::<RingMpmc>(&one);
-        soak::<RingMpmc>(&config(Topology::TwoWorkers, capacity, pattern));
+        soak::<RingMpmc>(&config(TWO, capacity, pattern));
     }
 }

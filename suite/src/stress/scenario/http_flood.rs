@@ -10,13 +10,14 @@
 //! when both directions fill (capacity 1 is the sharpest case) the workers always get room
 //! for their responses, and the pipeline cannot deadlock.
 //!
-//! **Topologies** ([`Topology`], one Criterion group each):
+//! **Topologies** ([`Topology`]: a worker count, one Criterion group each; the bench file
+//! runs [`Topology::ALL`], 1 and 2 workers):
 //!
 //! - `http_flood/1-worker`: acceptor + 1 worker, so both queues are single-producer
 //!   single-consumer; every implementation fits (our SPSC and MPMC rings, rtrb,
 //!   crossbeam-queue, crossbeam-channel, std-mpsc).
-//! - `http_flood/2-workers`: acceptor + 2 workers sharing *one* request queue (2 consumers)
-//!   and *one* response queue (2 producers), like a server's worker pool taking requests
+//! - `http_flood/2-workers` (and `<n>-workers` alike): acceptor + 2 (n) workers sharing
+//!   *one* request queue (2 consumers) and *one* response queue (2 producers), like a server's worker pool taking requests
 //!   off a shared accept queue. We chose the shared queues over one SPSC pair per worker
 //!   (with the acceptor dealing requests round-robin) because they are what the topology
 //!   looks like in real servers, they balance load by themselves (a worker parsing a
@@ -32,14 +33,16 @@
 //! [`Response::answer`] of the request, which the acceptor recomputes from the id. Workers
 //! check each request's payload checksum (corruption in transit) and its order: with one
 //! worker, requests must arrive gapless (0, 1, 2, …) and responses must come back in that
-//! order too; with two, each worker must see strictly increasing ids (a FIFO queue with one
+//! order too; with more, each worker must see strictly increasing ids (a FIFO queue with one
 //! producer hands each consumer an increasing subsequence).
 //!
 //! **Counting.** `iters` is the number of requests per measured iteration. A request and its
 //! response are two messages delivered, so the bench sets `Throughput::Elements(2 × iters)`
 //! (`2` per iteration) and the reports read in messages per second.
 
+use std::fmt;
 use std::hint::black_box;
+use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -71,33 +74,86 @@ const PARSE_SEED: u64 = 0x9A25_E5EE_D000_0001;
 /// Seed of a response's value.
 const ANSWER_SEED: u64 = 0x2E59_0115_E000_0001;
 
-/// How many worker threads serve the acceptor.
+/// How many worker threads serve the acceptor: a count, not a fixed list, so a run can ask
+/// for any (its text form, `1-worker` or `<n>-workers`, is what [`Topology::group`] names
+/// and [`FromStr`] reads).
+///
+/// ```
+/// use ringstress_suite::stress::scenario::http_flood::Topology;
+///
+/// assert_eq!(Topology::ALL.map(|t| t.workers), [1, 2]);
+/// assert_eq!(Topology { workers: 3 }.group(), "http_flood/3-workers");
+/// assert_eq!("2-workers".parse(), Ok(Topology { workers: 2 }));
+/// assert!("2-worker".parse::<Topology>().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Topology {
-    /// Acceptor + 1 worker: both queues single-producer single-consumer.
-    OneWorker,
-    /// Acceptor + 2 workers sharing one request queue and one response queue.
-    TwoWorkers,
+pub struct Topology {
+    /// Worker threads (at least 1). One worker makes both queues single-producer
+    /// single-consumer; more share one request queue and one response queue.
+    pub workers: usize,
 }
 
 impl Topology {
-    /// Both topologies, in report order.
-    pub const ALL: [Topology; 2] = [Topology::OneWorker, Topology::TwoWorkers];
+    /// The topologies the bench file runs, in report order: 1 and 2 workers.
+    pub const ALL: [Topology; 2] = [Topology { workers: 1 }, Topology { workers: 2 }];
 
-    /// The Criterion group of this topology: "http_flood/1-worker" or "http_flood/2-workers".
-    pub fn group(self) -> &'static str {
-        match self {
-            Topology::OneWorker => "http_flood/1-worker",
-            Topology::TwoWorkers => "http_flood/2-workers",
+    /// The Criterion group of this topology: `http_flood/1-worker`, `http_flood/2-workers`,
+    /// `http_flood/<n>-workers`.
+    pub fn group(self) -> String {
+        format!("http_flood/{self}")
+    }
+}
+
+/// `1-worker`, or `<n>-workers` for more than one.
+impl fmt::Display for Topology {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.workers {
+            1 => f.write_str("1-worker"),
+            n => write!(f, "{n}-workers"),
         }
     }
+}
 
-    /// How many worker threads it runs.
-    pub fn workers(self) -> usize {
-        match self {
-            Topology::OneWorker => 1,
-            Topology::TwoWorkers => 2,
+/// Text that is not a [`Topology`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownTopology(pub String);
+
+impl fmt::Display for UnknownTopology {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown http_flood topology {:?} (expected 1-worker, or <n>-workers with n \
+             from 2 up written without leading zeros, e.g. 2-workers)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownTopology {}
+
+/// Reads what [`Display`](fmt::Display) writes: `1-worker`, or `<n>-workers` with `n ≥ 2`
+/// in plain decimal digits (no sign, no leading zero). Surrounding spaces and letter case
+/// are ignored, as for burst patterns; `0-workers`, `1-workers` and `2-worker` are refused.
+impl FromStr for Topology {
+    type Err = UnknownTopology;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let unknown = || UnknownTopology(text.to_owned());
+        let lower = text.trim().to_ascii_lowercase();
+        let (count, one) = match lower.strip_suffix("-workers") {
+            Some(count) => (count, false),
+            None => (lower.strip_suffix("-worker").ok_or_else(unknown)?, true),
+        };
+        let plain = !count.is_empty()
+            && count.bytes().all(|byte| byte.is_ascii_digit())
+            && !count.starts_with('0');
+        let workers: usize = match count.parse() {
+            Ok(workers) if plain => workers,
+            _ => return Err(unknown()),
+        };
+        if (workers == 1) != one {
+            return Err(unknown());
         }
+        Ok(Topology { workers })
     }
 }
 
@@ -342,7 +398,8 @@ pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
         config.capacity > 0,
         "http_flood: capacity must be at least 1"
     );
-    let workers = config.topology.workers();
+    let workers = config.topology.workers;
+    assert!(workers > 0, "http_flood: a run needs at least one worker");
     let scenario = format!(
         "{} {} {}",
         config.topology.group(),
@@ -440,7 +497,7 @@ impl<Q: Queue> Acceptor<Q> {
             requests,
             responses,
             iters,
-            in_order: config.topology.workers() == 1,
+            in_order: config.topology.workers == 1,
             send_bursts: BurstTable::new(config.pattern, config.capacity, 0),
             recv_bursts: BurstTable::new(config.pattern, config.capacity, RECEIVER_STREAMS),
             request_buf: vec![Request::default(); longest],
@@ -602,11 +659,12 @@ impl<Q: Queue> Server<Q> {
             .pattern
             .max_burst(config.capacity)
             .min(config.capacity);
-        // One worker sees every request: gapless. Two share them: each sees an increasing
-        // subsequence.
-        let order = match config.topology {
-            Topology::OneWorker => OrderCheck::gapless(1),
-            Topology::TwoWorkers => OrderCheck::increasing(1),
+        // One worker sees every request: gapless. Several share them: each sees an
+        // increasing subsequence.
+        let order = if config.topology.workers == 1 {
+            OrderCheck::gapless(1)
+        } else {
+            OrderCheck::increasing(1)
         };
         Self {
             requests,
