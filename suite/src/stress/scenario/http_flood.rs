@@ -48,6 +48,7 @@ use std::time::Duration;
 
 use crate::stress::burst::{BurstTable, Pattern, RECEIVER_STREAMS};
 use crate::stress::grid::parameter;
+use crate::stress::latency::{Latencies, NoProbe, Probe, SAMPLE_EVERY, Sampler};
 use crate::stress::queue::{Queue, Receiver, Sender};
 use crate::stress::run::{Failure, Job, Worker, run as run_jobs};
 use crate::stress::scenario::harness::clone_ends;
@@ -373,7 +374,9 @@ impl Response {
 }
 
 /// Runs one HTTP flood of `iters` requests and returns the time it took, from the moment
-/// the acceptor and workers are lined up to the moment the last one finishes.
+/// the acceptor and workers are lined up to the moment the last one finishes. What
+/// Criterion's clocked runs call: [`run_probed`] with [`NoProbe`], which times nothing and
+/// compiles away.
 ///
 /// # Panics
 ///
@@ -394,6 +397,80 @@ impl Response {
 /// }
 /// ```
 pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
+    run_probed::<Q, NoProbe>(config, iters, NoProbe)
+}
+
+/// The fewest requests a latency pass sends ([`latency_requests`]): 2^18, so a pass takes
+/// well under a second on the slowest cell (about 0.2 s at 1.4M requests/s, two workers on
+/// crossbeam-channel at steady bursts) and a few milliseconds on the fastest, and yields
+/// 16,384 samples at one in [`SAMPLE_EVERY`].
+pub const LATENCY_REQUESTS: u64 = 1 << 18;
+
+/// Bursts of one capacity's worth a latency pass spans at least, when bursts are long.
+pub const LATENCY_CAPACITIES: u64 = 32;
+
+/// Requests the latency pass of `config` sends: [`LATENCY_REQUESTS`], or, under uniform
+/// and avalanche bursts, [`LATENCY_CAPACITIES`] times the capacity when that is more. At
+/// capacity 65536 a burst moves tens of thousands of requests, and 2^18 of them would be a
+/// handful of bursts; 32 capacities are dozens, about 0.2 s on the slowest such cell
+/// (10M requests/s). Steady bursts move one request each, so the capacity does not matter.
+///
+/// ```
+/// use ringstress_suite::stress::burst::Pattern;
+/// use ringstress_suite::stress::scenario::http_flood::{latency_requests, Config, Topology};
+///
+/// let config = |capacity, pattern| Config { topology: Topology { workers: 1 }, capacity, pattern };
+/// assert_eq!(latency_requests(&config(1024, Pattern::Uniform)), 1 << 18);
+/// assert_eq!(latency_requests(&config(65536, Pattern::Steady)), 1 << 18);
+/// assert_eq!(latency_requests(&config(65536, Pattern::Avalanche)), 1 << 21);
+/// ```
+pub fn latency_requests(config: &Config) -> u64 {
+    match config.pattern {
+        Pattern::Steady => LATENCY_REQUESTS,
+        Pattern::Uniform | Pattern::Avalanche => {
+            LATENCY_REQUESTS.max(LATENCY_CAPACITIES.saturating_mul(config.capacity as u64))
+        }
+    }
+}
+
+/// The latency pass of one case: a flood of `requests` requests, validated like any run,
+/// with every [`SAMPLE_EVERY`]th request timed from its send to its response (see
+/// [`crate::stress::latency`]). The bench file runs it off Criterion's clock, after
+/// Criterion has measured the case, with [`latency_requests`] requests.
+///
+/// # Panics
+///
+/// As [`run`].
+///
+/// ```
+/// use ringstress_suite::stress::burst::Pattern;
+/// use ringstress_suite::stress::latency::SAMPLE_EVERY;
+/// use ringstress_suite::stress::queue::RingSpsc;
+/// use ringstress_suite::stress::scenario::http_flood::{latency_pass, Config, Topology};
+///
+/// let config = Config { topology: Topology { workers: 1 }, capacity: 64, pattern: Pattern::Uniform };
+/// let latencies = latency_pass::<RingSpsc>(&config, 1000);
+/// assert_eq!(latencies.count(), 1000u64.div_ceil(SAMPLE_EVERY));
+/// let p = latencies.percentiles();
+/// assert!(0 < p.p50 && p.p50 <= p.p99 && p.p99 <= p.p99_9 && p.p99_9 <= p.max);
+/// ```
+pub fn latency_pass<Q: Queue>(config: &Config, requests: u64) -> Latencies {
+    let mut sampler = Sampler::new(requests, SAMPLE_EVERY);
+    run_probed::<Q, _>(config, requests, &mut sampler);
+    sampler.into_latencies()
+}
+
+/// [`run`] with `probe` told where requests go into the request queue and responses come
+/// back ([`Probe`]): [`NoProbe`] for the clocked runs, a [`Sampler`] for the latency pass.
+/// The same driver either way, so the latency pass validates exactly like a clocked run.
+/// The acceptor holds `probe` by value: [`NoProbe`] takes no room and no instruction, so
+/// the clocked code is the same as without it; a probe whose results are wanted afterwards
+/// is lent (`&mut sampler`: a `&mut` of a probe is a probe).
+///
+/// # Panics
+///
+/// As [`run`].
+pub fn run_probed<Q: Queue, P: Probe + Send>(config: &Config, iters: u64, probe: P) -> Duration {
     assert!(
         config.capacity > 0,
         "http_flood: capacity must be at least 1"
@@ -426,7 +503,7 @@ pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
         workers,
     };
     let shared = &shared;
-    let mut acceptor = Acceptor::<Q>::new(config, iters, request_tx, response_rx);
+    let mut acceptor = Acceptor::<Q, P>::new(config, iters, request_tx, response_rx, probe);
     let mut jobs = vec![Job::new("acceptor", move |worker: &Worker| {
         acceptor.serve(worker, shared)
     })];
@@ -461,8 +538,8 @@ struct Shared {
 }
 
 /// The acceptor's state: its queue ends, burst tables, buffers and the answered-bitmap, all
-/// made before the clock starts.
-struct Acceptor<Q: Queue> {
+/// made before the clock starts, and the probe it tells about sends and receives.
+struct Acceptor<Q: Queue, P: Probe> {
     requests: Q::Sender<Request>,
     responses: Q::Receiver<Response>,
     iters: u64,
@@ -479,14 +556,17 @@ struct Acceptor<Q: Queue> {
     answered: Vec<u64>,
     sent: u64,
     received: u64,
+    /// Told right before and after each send call and right after each receive call.
+    probe: P,
 }
 
-impl<Q: Queue> Acceptor<Q> {
+impl<Q: Queue, P: Probe> Acceptor<Q, P> {
     fn new(
         config: &Config,
         iters: u64,
         requests: Q::Sender<Request>,
         responses: Q::Receiver<Response>,
+        probe: P,
     ) -> Self {
         let longest = config
             .pattern
@@ -505,6 +585,7 @@ impl<Q: Queue> Acceptor<Q> {
             answered: vec![0; bitmap_words],
             sent: 0,
             received: 0,
+            probe,
         }
     }
 
@@ -522,9 +603,12 @@ impl<Q: Queue> Acceptor<Q> {
                 }
                 let mut offset = 0;
                 while offset < chunk {
+                    self.probe
+                        .offering(self.sent + offset as u64, chunk - offset);
                     let accepted = self
                         .requests
                         .try_send_burst(&self.request_buf[offset..chunk]);
+                    self.probe.accepted(accepted);
                     offset += accepted;
                     if offset < chunk {
                         // Full: the workers may be waiting for room to answer. Make it.
@@ -569,6 +653,8 @@ impl<Q: Queue> Acceptor<Q> {
         loop {
             let len = self.recv_bursts.next_len().min(self.response_buf.len());
             let got = self.responses.try_recv_burst(&mut self.response_buf[..len]);
+            self.probe
+                .answered(&self.response_buf, got, |response| response.id.seq());
             for index in 0..got {
                 let response = self.response_buf[index];
                 self.check(response)
