@@ -6,6 +6,11 @@
 //! topologies read back from their names and refuse anything else; and a queue that loses or
 //! duplicates a message makes the run panic with a validation message.
 //!
+//! Latency: the recorder's percentiles of known samples; a latency pass (the same driver,
+//! with a timing probe) records one latency per sampled request and fails on a faulty queue
+//! as a clocked run does; the report round-trips through JSON and its files, and prints one
+//! aligned row per case.
+//!
 //! Deadline: every run goes through the scenario's watchdog, which panics with per-thread
 //! counts and queue lengths after `RINGSTRESS_STALL_SECS` (default 10 s) without progress.
 //!
@@ -14,9 +19,16 @@
 //! and pattern of the grid, which `RINGSTRESS_SIZES` / `RINGSTRESS_PATTERNS` narrow):
 //! `cargo test --release --test http_flood -- --ignored soak`
 
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
 use ringstress_suite::stress::burst::Pattern;
 use ringstress_suite::stress::faulty::{Dropping, Duplicating};
 use ringstress_suite::stress::grid::Grid;
+use ringstress_suite::stress::latency::{
+    Latencies, LatencyReport, Percentiles, SAMPLE_EVERY, Sampler, report_path,
+};
 use ringstress_suite::stress::queue::{Queue, RingMpmc, RingSpsc};
 use ringstress_suite::stress::run::{failure_of, soak_iters};
 use ringstress_suite::stress::scenario::http_flood::{
@@ -184,6 +196,203 @@ fn a_duplicated_message_fails_the_flood_in_every_topology() {
         });
         assert!(text.contains("duplicated"), "2 workers, {capacity}: {text}");
     }
+}
+
+fn latencies_of(ns: impl IntoIterator<Item = u64>) -> Latencies {
+    let mut latencies = Latencies::new();
+    for ns in ns {
+        latencies.record(Duration::from_nanos(ns));
+    }
+    latencies
+}
+
+/// Whether `got` is `want` to the histogram's precision (3 significant digits: 0.1%).
+fn close(got: u64, want: u64) -> bool {
+    got.abs_diff(want) as f64 <= want as f64 / 1000.0
+}
+
+#[test]
+fn the_latency_recorder_gives_the_percentiles_of_known_samples() {
+    // 1..=1000 ns, in a scrambled order: below 2,048 ns the histogram is exact.
+    let uniform = latencies_of((0..1000).map(|i| (i * 389) % 1000 + 1));
+    let p = uniform.percentiles();
+    assert_eq!(
+        (p.samples, p.p50, p.p99, p.p99_9, p.max),
+        (1000, 500, 990, 999, 1000)
+    );
+
+    // 990 fast answers, 9 slow ones and one very slow: the tail shows only past p99.
+    let tail = latencies_of(
+        std::iter::repeat_n(250, 990)
+            .chain(std::iter::repeat_n(40_000, 9))
+            .chain([3_000_000]),
+    );
+    let p = tail.percentiles();
+    assert_eq!((p.samples, p.p50, p.p99), (1000, 250, 250));
+    assert!(close(p.p99_9, 40_000), "p99.9 {}", p.p99_9);
+    assert!(close(p.max, 3_000_000), "max {}", p.max);
+
+    // Nothing recorded: all zero.
+    assert_eq!(Latencies::new().percentiles(), Percentiles::default());
+    // An hour and more is recorded as about an hour, not lost.
+    let long = latencies_of([u64::MAX]);
+    assert_eq!(long.count(), 1);
+    assert!(close(long.percentiles().max, 3_600_000_000_000));
+}
+
+#[test]
+fn a_latency_pass_times_one_request_in_sample_every_and_keeps_them_all() {
+    for topology in Topology::ALL {
+        for (capacity, pattern) in [(1, Pattern::Steady), (64, Pattern::Avalanche)] {
+            let case = config(topology, capacity, pattern);
+            let requests = requests(capacity);
+            let latencies = http_flood::latency_pass::<RingMpmc>(&case, requests);
+            assert_eq!(
+                latencies.count(),
+                requests.div_ceil(SAMPLE_EVERY),
+                "{case:?}"
+            );
+            let p = latencies.percentiles();
+            assert!(
+                0 < p.p50 && p.p50 <= p.p99 && p.p99 <= p.p99_9 && p.p99_9 <= p.max,
+                "{case:?}: {p:?}"
+            );
+        }
+    }
+    // Every request timed: as many latencies as requests stamped, and as requests.
+    let mut sampler = Sampler::new(REQUESTS, 1);
+    http_flood::run_probed::<RingSpsc, _>(
+        &config(ONE, 64, Pattern::Uniform),
+        REQUESTS,
+        &mut sampler,
+    );
+    assert_eq!(sampler.stamped(), REQUESTS);
+    assert_eq!(sampler.into_latencies().count(), REQUESTS);
+}
+
+#[test]
+fn a_latency_pass_validates_like_a_clocked_run() {
+    let one = config(ONE, 64, Pattern::Uniform);
+    let text = failure_of(|| {
+        http_flood::latency_pass::<Dropping<RingSpsc, 3>>(&one, REQUESTS);
+    });
+    assert!(text.contains("lost"), "{text}");
+    let two = config(TWO, 64, Pattern::Avalanche);
+    let text = failure_of(|| {
+        http_flood::latency_pass::<Duplicating<RingMpmc, 3>>(&two, REQUESTS);
+    });
+    assert!(text.contains("duplicated"), "{text}");
+}
+
+fn sample_report() -> LatencyReport {
+    let mut report = LatencyReport::new("http_flood", SAMPLE_EVERY);
+    report.push(
+        "http_flood/1-worker/steady",
+        "ringstress-spsc",
+        64,
+        1 << 18,
+        &latencies_of([180, 210, 260, 9_400]),
+    );
+    report.push(
+        "http_flood/2-workers/avalanche",
+        "crossbeam-channel",
+        65536,
+        1 << 21,
+        &latencies_of([1_250_000, 2_000_000]),
+    );
+    report.push(
+        "http_flood/2-workers/uniform",
+        "ringstress-mpmc",
+        1024,
+        1 << 18,
+        &Latencies::new(),
+    );
+    report
+}
+
+#[test]
+fn the_latency_report_round_trips_through_json_and_its_files() {
+    let report = sample_report();
+    assert_eq!(
+        report.rows[1].id,
+        "http_flood/2-workers/avalanche/crossbeam-channel/65536"
+    );
+    assert_eq!(report.rows[1].case, "2-workers/avalanche/65536");
+    let json = report.to_json();
+    assert_eq!(LatencyReport::from_json(&json).unwrap(), report);
+    assert!(LatencyReport::from_json("{\"scenario\": \"http_flood\"}").is_err());
+
+    let home =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("latency-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&home);
+    let written = report.save(&home, &["new", "v0.9"]).unwrap();
+    assert_eq!(
+        written,
+        [
+            report_path(&home, "new", "http_flood"),
+            report_path(&home, "v0.9", "http_flood")
+        ]
+    );
+    assert!(written[0].ends_with("latency/new/http_flood.json"));
+    for path in &written {
+        let text = fs::read_to_string(path).unwrap();
+        assert_eq!(LatencyReport::from_json(&text).unwrap(), report);
+        // Written beside, then renamed over: nothing partial is left behind.
+        assert!(!path.with_extension("json.partial").exists());
+    }
+    // Saving again replaces the file whole.
+    let mut shorter = report.clone();
+    shorter.rows.truncate(1);
+    shorter.save(&home, &["new"]).unwrap();
+    let text = fs::read_to_string(&written[0]).unwrap();
+    assert_eq!(LatencyReport::from_json(&text).unwrap(), shorter);
+    fs::remove_dir_all(&home).unwrap();
+}
+
+#[test]
+fn the_latency_table_has_one_row_per_case_and_times_with_units() {
+    let table = sample_report().to_table();
+    assert!(
+        table.contains("262144 to 2097152 requests, 1 in 16 timed"),
+        "{table}"
+    );
+    let lines: Vec<&str> = table.lines().filter(|line| line.starts_with('|')).collect();
+    let cells = |line: &str| -> Vec<String> {
+        line.trim_matches('|')
+            .split('|')
+            .map(|cell| cell.trim().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        cells(lines[0]),
+        ["case", "implementation", "p50", "p99", "p99.9", "max"]
+    );
+    assert_eq!(lines.len(), 2 + 3, "{table}");
+    // Above 2,048 ns the histogram reports the top of a value's 0.1% bucket: 9,400 ns is
+    // read as 9,407.
+    assert_eq!(
+        cells(lines[2]),
+        [
+            "1-worker/steady/64",
+            "ringstress-spsc",
+            "210 ns",
+            "9.41 µs",
+            "9.41 µs",
+            "9.41 µs"
+        ]
+    );
+    assert_eq!(
+        cells(lines[3])[2..],
+        ["1.25 ms", "2.00 ms", "2.00 ms", "2.00 ms"]
+    );
+    // A case without samples shows dashes, not zeros.
+    assert_eq!(cells(lines[4])[2..], ["–", "–", "–", "–"]);
+    // Every row lines up with the header.
+    assert!(
+        lines
+            .iter()
+            .all(|line| line.chars().count() == lines[0].chars().count())
+    );
 }
 
 /// Soaks one case: ten times the bench's largest sample, validated as always.
