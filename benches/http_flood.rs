@@ -3,26 +3,54 @@
 //! `ringstress_suite::stress::scenario::http_flood`).
 //!
 //! Groups `http_flood/1-worker/<pattern>` and `http_flood/2-workers/<pattern>`; function =
-//! the queue, parameter = the capacity (see `case`). `iters` = requests; a request and its response are two
-//! messages delivered, so throughput is two elements per iteration and the report reads in
-//! messages per second.
+//! the queue, parameter = the capacity (see `case`). `iters` = requests; a request and its
+//! response are two messages delivered, so throughput is two elements per iteration and the
+//! report reads in messages per second.
+//!
+//! In a measuring run, each case Criterion measured gets a latency pass right after, off
+//! Criterion's clock (`http_flood::latency_pass`); once every group is done, the latency
+//! table is printed and saved under the Criterion home (see
+//! `ringstress_suite::stress::latency`).
 
 mod case;
 mod peers;
 
-use criterion::{Criterion, Throughput};
-use ringstress_suite::stress::grid::Grid;
-use ringstress_suite::stress::queue::{RingMpmc, RingSpsc};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput};
+use ringstress_suite::gate::criterion_home;
+use ringstress_suite::stress::grid::{Grid, topologies};
+use ringstress_suite::stress::latency::{LatencyReport, SAMPLE_EVERY};
+use ringstress_suite::stress::queue::{Queue, RingMpmc, RingSpsc};
 use ringstress_suite::stress::scenario::http_flood::{
-    Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME,
+    self, Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME,
 };
 
-use case::{bench_case, each_pattern, group_name};
+use case::{args, bench_case, each_pattern, group_name};
 use peers::{ArrayQueue, CrossbeamChannel, Rtrb, StdMpsc};
+
+/// Benchmarks `Q` on `config` (see `case::bench_case`), then, if Criterion measured it and
+/// `latency` is kept, runs its latency pass and adds the row.
+fn bench<Q: Queue>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    config: &Config,
+    latency: &mut Option<LatencyReport>,
+) {
+    if bench_case::<Q>(group, name, config)
+        && let Some(latency) = latency
+    {
+        let requests = http_flood::latency_requests(config);
+        let latencies = http_flood::latency_pass::<Q>(config, requests);
+        latency.push(name, Q::NAME, config.capacity, requests, &latencies);
+    }
+}
 
 fn http_flood(c: &mut Criterion) {
     let grid = Grid::from_env();
-    for (topology, pattern) in each_pattern(Topology::ALL, &grid) {
+    let mut latency = args()
+        .measures()
+        .then(|| LatencyReport::new("http_flood", SAMPLE_EVERY));
+    for (topology, pattern) in each_pattern(topologies(&Topology::ALL), &grid) {
         let name = group_name(topology.group(), pattern);
         let mut group = c.benchmark_group(&name);
         group
@@ -37,26 +65,26 @@ fn http_flood(c: &mut Criterion) {
                 capacity,
                 pattern,
             };
-            match topology {
+            if topology.workers == 1 {
                 // Both queues single-producer single-consumer: every implementation fits.
-                Topology::OneWorker => {
-                    bench_case::<RingSpsc>(&mut group, &name, &config);
-                    bench_case::<Rtrb>(&mut group, &name, &config);
-                    bench_case::<RingMpmc>(&mut group, &name, &config);
-                    bench_case::<ArrayQueue>(&mut group, &name, &config);
-                    bench_case::<CrossbeamChannel>(&mut group, &name, &config);
-                    bench_case::<StdMpsc>(&mut group, &name, &config);
-                }
-                // A request queue with two consumers and a response queue with two
+                bench::<RingSpsc>(&mut group, &name, &config, &mut latency);
+                bench::<Rtrb>(&mut group, &name, &config, &mut latency);
+                bench::<RingMpmc>(&mut group, &name, &config, &mut latency);
+                bench::<ArrayQueue>(&mut group, &name, &config, &mut latency);
+                bench::<CrossbeamChannel>(&mut group, &name, &config, &mut latency);
+                bench::<StdMpsc>(&mut group, &name, &config, &mut latency);
+            } else {
+                // A request queue with several consumers and a response queue with several
                 // producers: only queues whose both ends clone.
-                Topology::TwoWorkers => {
-                    bench_case::<RingMpmc>(&mut group, &name, &config);
-                    bench_case::<ArrayQueue>(&mut group, &name, &config);
-                    bench_case::<CrossbeamChannel>(&mut group, &name, &config);
-                }
+                bench::<RingMpmc>(&mut group, &name, &config, &mut latency);
+                bench::<ArrayQueue>(&mut group, &name, &config, &mut latency);
+                bench::<CrossbeamChannel>(&mut group, &name, &config, &mut latency);
             }
         }
         group.finish();
+    }
+    if let Some(latency) = latency.filter(|latency| !latency.rows.is_empty()) {
+        latency.print_and_save(&criterion_home(), &args().saved_slots());
     }
 }
 

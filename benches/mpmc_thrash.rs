@@ -10,7 +10,7 @@ mod case;
 mod peers;
 
 use criterion::{Criterion, Throughput};
-use ringstress_suite::stress::grid::{Grid, extra_topologies};
+use ringstress_suite::stress::grid::{Grid, topologies};
 use ringstress_suite::stress::queue::{RingMpmc, RingSpsc};
 use ringstress_suite::stress::scenario::mpmc_thrash::{
     Config, MEASUREMENT_TIME, SAMPLE_SIZE, Topology, WARM_UP_TIME,
@@ -21,8 +21,7 @@ use peers::{ArrayQueue, CrossbeamChannel, Rtrb, StdMpsc};
 
 fn mpmc_thrash(c: &mut Criterion) {
     let grid = Grid::from_env();
-    let topologies = Topology::with_extra(&extra_topologies());
-    for (topology, pattern) in each_pattern(topologies, &grid) {
+    for (topology, pattern) in each_pattern(topologies(&Topology::ALL), &grid) {
         let name = group_name(topology.group(), pattern);
         let mut group = c.benchmark_group(&name);
         group

@@ -36,23 +36,28 @@ pub fn group_name(family: impl std::fmt::Display, pattern: Pattern) -> String {
     format!("{family}/{pattern}")
 }
 
+/// This bench binary's command line, as Criterion reads it.
+pub fn args() -> &'static CriterionArgs {
+    static ARGS: OnceLock<CriterionArgs> = OnceLock::new();
+    ARGS.get_or_init(|| CriterionArgs::parse(std::env::args().skip(1)))
+}
+
 /// Benchmarks queue `Q` on `case` in `group`, named `name` (by [`group_name`]), if the
-/// command line's filter selects it. One that is not selected is never handed to Criterion,
-/// which would otherwise complain, in a filtered run, about every benchmark of the group
-/// that has a committed baseline but no new results.
+/// command line's filter selects it, and says whether it did. One that is not selected is
+/// never handed to Criterion, which would otherwise complain, in a filtered run, about every
+/// benchmark of the group that has a committed baseline but no new results.
 pub fn bench_case<Q: Queue>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     name: &str,
     case: &impl Case,
-) {
-    static ARGS: OnceLock<CriterionArgs> = OnceLock::new();
-    let args = ARGS.get_or_init(|| CriterionArgs::parse(std::env::args().skip(1)));
-    if !args.selects(&format!("{name}/{}/{}", Q::NAME, case.capacity())) {
-        return;
+) -> bool {
+    if !args().selects(&format!("{name}/{}/{}", Q::NAME, case.capacity())) {
+        return false;
     }
     group.bench_with_input(
         BenchmarkId::new(Q::NAME, case.capacity()),
         case,
         |b, case| b.iter_custom(|iters| case.run::<Q>(iters)),
     );
+    true
 }

@@ -22,7 +22,8 @@ use std::process;
 use crate::gate::{Margins, NOISE_MARGIN_ENV, NoiseMargin, SINGLE_NOISE_MARGIN_ENV};
 use crate::stress::grid::{Grid, PATTERNS_ENV, SIZES_ENV, TOPOLOGIES_ENV};
 use crate::stress::run::{PIN_ENV, STALL_SECS_ENV, parse_pin, parse_stall_secs};
-use crate::stress::scenario::mpmc_thrash;
+use crate::stress::scenario::http_flood;
+use crate::stress::scenario::mpmc_thrash::{self, MAX_THREADS};
 
 /// Every setting the suite reads.
 pub const SETTINGS: [&str; 7] = [
@@ -110,15 +111,24 @@ fn check_topologies(text: &str) -> Result<(), String> {
         .map(str::trim)
         .filter(|entry| !entry.is_empty())
         .collect();
+    let accepted = format!(
+        "accepted: comma-separated <p>p<c>c (mpmc_thrash) and <n>-workers (http_flood), \
+         each count 1 to {MAX_THREADS}, e.g. 8p8c,16p1c,4-workers"
+    );
     if entries.is_empty() {
         return Err(format!(
-            "{TOPOLOGIES_ENV}={text:?}: no topology named; accepted: comma-separated \
-             <p>p<c>c (mpmc_thrash), e.g. 8p8c,16p1c"
+            "{TOPOLOGIES_ENV}={text:?}: no topology named; {accepted}"
         ));
     }
     for entry in entries {
-        if let Err(error) = entry.parse::<mpmc_thrash::Topology>() {
-            return Err(format!("{TOPOLOGIES_ENV}={text:?}: {error}"));
+        let thrash = entry.parse::<mpmc_thrash::Topology>().is_ok();
+        let flood = entry
+            .parse::<http_flood::Topology>()
+            .is_ok_and(|topology| topology.workers <= MAX_THREADS);
+        if !thrash && !flood {
+            return Err(format!(
+                "{TOPOLOGIES_ENV}={text:?}: {entry:?} is not a topology; {accepted}"
+            ));
         }
     }
     Ok(())

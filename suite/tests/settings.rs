@@ -11,7 +11,7 @@ use ringstress_suite::settings::{self, SETTINGS};
 const MEMORY: Option<u64> = Some(24 << 30);
 
 /// Every bad value worth a line, and a word the line must contain besides the variable.
-const BAD: [(&str, &str, &str); 16] = [
+const BAD: [(&str, &str, &str); 17] = [
     ("RINGSTRESS_SIZES", "abc", "accepted"),
     ("RINGSTRESS_SIZES", "0", "accepted"),
     ("RINGSTRESS_SIZES", "64,-1", "accepted"),
@@ -32,8 +32,9 @@ const BAD: [(&str, &str, &str); 16] = [
     ("RINGSTRESS_NOISE_MARGIN", "2", "between 0 and 1"),
     ("RINGSTRESS_SINGLE_NOISE_MARGIN", "lots", "between 0 and 1"),
     ("RINGSTRESS_SIZE", "64", "not a ringstress setting"),
-    ("RINGSTRESS_TOPOLOGIES", "8x8", "<producers>p<consumers>c"),
-    ("RINGSTRESS_TOPOLOGIES", "0p1c", "each 1 to 1024"),
+    ("RINGSTRESS_TOPOLOGIES", "8x8", "<p>p<c>c (mpmc_thrash)"),
+    ("RINGSTRESS_TOPOLOGIES", "0p1c", "each count 1 to 1024"),
+    ("RINGSTRESS_TOPOLOGIES", "2p2c,4096-workers", "<n>-workers (http_flood)"),
     ("RINGSTRESS_TOPOLOGIES", ",", "no topology named"),
     ("RINGSTRESS_PIN", "yes", "accepted: 1"),
 ];
@@ -47,7 +48,7 @@ fn good_and_absent_settings_pass() {
         ("RINGSTRESS_STALL_SECS", "0.5"),
         ("RINGSTRESS_NOISE_MARGIN", "0.2"),
         ("RINGSTRESS_SINGLE_NOISE_MARGIN", "0.5"),
-        ("RINGSTRESS_TOPOLOGIES", "8p8c, 16p1c"),
+        ("RINGSTRESS_TOPOLOGIES", "8p8c, 16p1c,4-workers"),
         ("RINGSTRESS_PIN", "1"),
         ("PATH", "/usr/bin"), // not ours: ignored
     ];

@@ -14,6 +14,7 @@
 use regex::Regex;
 
 use super::baseline::CURRENT_BASELINE;
+use super::results::{LATEST_SLOT, PREVIOUS_RUN_BASELINE};
 
 /// What the run does with baselines, following Criterion's precedence (`--save-baseline`,
 /// then `--discard-baseline`, then `--baseline`, then `--baseline-lenient`).
@@ -212,6 +213,51 @@ impl CriterionArgs {
             Filter::Pattern(pattern) => Regex::new(pattern).is_ok_and(|regex| regex.is_match(id)),
             Filter::Exact(exact) => id == exact,
             Filter::Nothing => false,
+        }
+    }
+
+    /// Whether Criterion measures the benchmarks it is handed: `cargo bench` (`--bench`)
+    /// without `--test`, `--list`, `--profile-time` or `--load-baseline` (which analyses
+    /// saved samples instead). `--discard-baseline` measures, but saves nothing
+    /// ([`saved_slots`](Self::saved_slots)). What runs beside Criterion's measurements (the
+    /// `http_flood` latency pass) runs only then.
+    ///
+    /// ```
+    /// use ringstress_suite::gate::CriterionArgs;
+    ///
+    /// assert!(CriterionArgs::parse(["--bench"]).measures());
+    /// assert!(CriterionArgs::parse(["--bench", "--discard-baseline"]).measures());
+    /// assert!(!CriterionArgs::parse(["--bench", "--list"]).measures());
+    /// assert!(!CriterionArgs::parse(["--bench", "--load-baseline", "v0.1"]).measures());
+    /// assert!(!CriterionArgs::parse(Vec::<String>::new()).measures()); // cargo test --benches
+    /// ```
+    pub fn measures(&self) -> bool {
+        self.bench && !self.test && !self.list && !self.profile_time && self.load_baseline.is_none()
+    }
+
+    /// The slots a measuring run's results are saved in, in each benchmark's directory:
+    /// [`LATEST_SLOT`] (`new`), and the baseline it records, if any (`--save-baseline NAME`
+    /// copies `new` to NAME; `--save-baseline base` to [`PREVIOUS_RUN_BASELINE`]). None when
+    /// the run does not [measure](Self::measures) or discards its results.
+    ///
+    /// ```
+    /// use ringstress_suite::gate::CriterionArgs;
+    ///
+    /// assert_eq!(CriterionArgs::parse(["--bench"]).saved_slots(), ["new"]);
+    /// assert_eq!(CriterionArgs::parse(["--bench", "-s", "v0.4"]).saved_slots(), ["new", "v0.4"]);
+    /// assert_eq!(CriterionArgs::parse(["--bench", "-s", "base"]).saved_slots(), ["new", "base"]);
+    /// assert!(CriterionArgs::parse(["--bench", "--discard-baseline"]).saved_slots().is_empty());
+    /// assert!(CriterionArgs::parse(["--bench", "--test"]).saved_slots().is_empty());
+    /// ```
+    pub fn saved_slots(&self) -> Vec<&str> {
+        if !self.measures() {
+            return Vec::new();
+        }
+        match &self.baseline {
+            BaselineUse::Discard => Vec::new(),
+            BaselineUse::Compare(_) => vec![LATEST_SLOT],
+            BaselineUse::PreviousRun => vec![LATEST_SLOT, PREVIOUS_RUN_BASELINE],
+            BaselineUse::Save(name) => vec![LATEST_SLOT, name.as_str()],
         }
     }
 

@@ -16,6 +16,8 @@
 //! assert!(Grid::parse(Some("0"), None).is_err());
 //! ```
 
+use std::str::FromStr;
+
 use crate::stress::burst::Pattern;
 
 /// The variable narrowing the buffer sizes.
@@ -27,11 +29,32 @@ pub const PATTERNS_ENV: &str = "RINGSTRESS_PATTERNS";
 /// scenario takes the entries it can read.
 pub const TOPOLOGIES_ENV: &str = "RINGSTRESS_TOPOLOGIES";
 
-/// The entries of [`TOPOLOGIES_ENV`], trimmed (none when unset).
-pub fn extra_topologies() -> Vec<String> {
-    std::env::var(TOPOLOGIES_ENV)
-        .map(|text| split(&text).map(str::to_owned).collect())
-        .unwrap_or_default()
+/// A scenario's topologies: `defaults`, then the entries of [`TOPOLOGIES_ENV`] that read as
+/// one of its topologies and are not already there (the others belong to other scenarios;
+/// `ringstress_suite::settings` checks up front that each entry belongs to one).
+pub fn topologies<T: FromStr + PartialEq + Copy>(defaults: &[T]) -> Vec<T> {
+    let extra = std::env::var(TOPOLOGIES_ENV).unwrap_or_default();
+    with_extra(defaults, &extra)
+}
+
+/// [`topologies`] for a given variable value.
+///
+/// ```
+/// use ringstress_suite::stress::grid::with_extra;
+/// use ringstress_suite::stress::scenario::mpmc_thrash::Topology;
+///
+/// let all = with_extra(&Topology::ALL, "8p8c, 4-workers, 2p2c");
+/// assert_eq!(all.len(), Topology::ALL.len() + 1);
+/// assert_eq!(all.last(), Some(&Topology::new(8, 8)));
+/// ```
+pub fn with_extra<T: FromStr + PartialEq + Copy>(defaults: &[T], extra: &str) -> Vec<T> {
+    let mut all = defaults.to_vec();
+    for topology in split(extra).filter_map(|entry| entry.parse().ok()) {
+        if !all.contains(&topology) {
+            all.push(topology);
+        }
+    }
+    all
 }
 
 /// Buffer sizes benchmarked unless `RINGSTRESS_SIZES` says otherwise.

@@ -10,13 +10,14 @@
 //! when both directions fill (capacity 1 is the sharpest case) the workers always get room
 //! for their responses, and the pipeline cannot deadlock.
 //!
-//! **Topologies** ([`Topology`], one Criterion group each):
+//! **Topologies** ([`Topology`]: a worker count, one Criterion group each; the bench file
+//! runs [`Topology::ALL`], 1 and 2 workers):
 //!
 //! - `http_flood/1-worker`: acceptor + 1 worker, so both queues are single-producer
 //!   single-consumer; every implementation fits (our SPSC and MPMC rings, rtrb,
 //!   crossbeam-queue, crossbeam-channel, std-mpsc).
-//! - `http_flood/2-workers`: acceptor + 2 workers sharing *one* request queue (2 consumers)
-//!   and *one* response queue (2 producers), like a server's worker pool taking requests
+//! - `http_flood/2-workers` (and `<n>-workers` alike): acceptor + 2 (n) workers sharing
+//!   *one* request queue (2 consumers) and *one* response queue (2 producers), like a server's worker pool taking requests
 //!   off a shared accept queue. We chose the shared queues over one SPSC pair per worker
 //!   (with the acceptor dealing requests round-robin) because they are what the topology
 //!   looks like in real servers, they balance load by themselves (a worker parsing a
@@ -32,19 +33,22 @@
 //! [`Response::answer`] of the request, which the acceptor recomputes from the id. Workers
 //! check each request's payload checksum (corruption in transit) and its order: with one
 //! worker, requests must arrive gapless (0, 1, 2, …) and responses must come back in that
-//! order too; with two, each worker must see strictly increasing ids (a FIFO queue with one
+//! order too; with more, each worker must see strictly increasing ids (a FIFO queue with one
 //! producer hands each consumer an increasing subsequence).
 //!
 //! **Counting.** `iters` is the number of requests per measured iteration. A request and its
 //! response are two messages delivered, so the bench sets `Throughput::Elements(2 × iters)`
 //! (`2` per iteration) and the reports read in messages per second.
 
+use std::fmt;
 use std::hint::black_box;
+use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::stress::burst::{BurstTable, Pattern, RECEIVER_STREAMS};
 use crate::stress::grid::parameter;
+use crate::stress::latency::{Latencies, NoProbe, Probe, SAMPLE_EVERY, Sampler};
 use crate::stress::queue::{Queue, Receiver, Sender};
 use crate::stress::run::{Failure, Job, Worker, run as run_jobs};
 use crate::stress::scenario::harness::clone_ends;
@@ -71,33 +75,86 @@ const PARSE_SEED: u64 = 0x9A25_E5EE_D000_0001;
 /// Seed of a response's value.
 const ANSWER_SEED: u64 = 0x2E59_0115_E000_0001;
 
-/// How many worker threads serve the acceptor.
+/// How many worker threads serve the acceptor: a count, not a fixed list, so a run can ask
+/// for any (its text form, `1-worker` or `<n>-workers`, is what [`Topology::group`] names
+/// and [`FromStr`] reads).
+///
+/// ```
+/// use ringstress_suite::stress::scenario::http_flood::Topology;
+///
+/// assert_eq!(Topology::ALL.map(|t| t.workers), [1, 2]);
+/// assert_eq!(Topology { workers: 3 }.group(), "http_flood/3-workers");
+/// assert_eq!("2-workers".parse(), Ok(Topology { workers: 2 }));
+/// assert!("2-worker".parse::<Topology>().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Topology {
-    /// Acceptor + 1 worker: both queues single-producer single-consumer.
-    OneWorker,
-    /// Acceptor + 2 workers sharing one request queue and one response queue.
-    TwoWorkers,
+pub struct Topology {
+    /// Worker threads (at least 1). One worker makes both queues single-producer
+    /// single-consumer; more share one request queue and one response queue.
+    pub workers: usize,
 }
 
 impl Topology {
-    /// Both topologies, in report order.
-    pub const ALL: [Topology; 2] = [Topology::OneWorker, Topology::TwoWorkers];
+    /// The topologies the bench file runs, in report order: 1 and 2 workers.
+    pub const ALL: [Topology; 2] = [Topology { workers: 1 }, Topology { workers: 2 }];
 
-    /// The Criterion group of this topology: "http_flood/1-worker" or "http_flood/2-workers".
-    pub fn group(self) -> &'static str {
-        match self {
-            Topology::OneWorker => "http_flood/1-worker",
-            Topology::TwoWorkers => "http_flood/2-workers",
+    /// The Criterion group of this topology: `http_flood/1-worker`, `http_flood/2-workers`,
+    /// `http_flood/<n>-workers`.
+    pub fn group(self) -> String {
+        format!("http_flood/{self}")
+    }
+}
+
+/// `1-worker`, or `<n>-workers` for more than one.
+impl fmt::Display for Topology {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.workers {
+            1 => f.write_str("1-worker"),
+            n => write!(f, "{n}-workers"),
         }
     }
+}
 
-    /// How many worker threads it runs.
-    pub fn workers(self) -> usize {
-        match self {
-            Topology::OneWorker => 1,
-            Topology::TwoWorkers => 2,
+/// Text that is not a [`Topology`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownTopology(pub String);
+
+impl fmt::Display for UnknownTopology {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown http_flood topology {:?} (expected 1-worker, or <n>-workers with n \
+             from 2 up written without leading zeros, e.g. 2-workers)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownTopology {}
+
+/// Reads what [`Display`](fmt::Display) writes: `1-worker`, or `<n>-workers` with `n ≥ 2`
+/// in plain decimal digits (no sign, no leading zero). Surrounding spaces and letter case
+/// are ignored, as for burst patterns; `0-workers`, `1-workers` and `2-worker` are refused.
+impl FromStr for Topology {
+    type Err = UnknownTopology;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let unknown = || UnknownTopology(text.to_owned());
+        let lower = text.trim().to_ascii_lowercase();
+        let (count, one) = match lower.strip_suffix("-workers") {
+            Some(count) => (count, false),
+            None => (lower.strip_suffix("-worker").ok_or_else(unknown)?, true),
+        };
+        let plain = !count.is_empty()
+            && count.bytes().all(|byte| byte.is_ascii_digit())
+            && !count.starts_with('0');
+        let workers: usize = match count.parse() {
+            Ok(workers) if plain => workers,
+            _ => return Err(unknown()),
+        };
+        if (workers == 1) != one {
+            return Err(unknown());
         }
+        Ok(Topology { workers })
     }
 }
 
@@ -317,7 +374,9 @@ impl Response {
 }
 
 /// Runs one HTTP flood of `iters` requests and returns the time it took, from the moment
-/// the acceptor and workers are lined up to the moment the last one finishes.
+/// the acceptor and workers are lined up to the moment the last one finishes. What
+/// Criterion's clocked runs call: [`run_probed`] with [`NoProbe`], which times nothing and
+/// compiles away.
 ///
 /// # Panics
 ///
@@ -338,11 +397,86 @@ impl Response {
 /// }
 /// ```
 pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
+    run_probed::<Q, NoProbe>(config, iters, NoProbe)
+}
+
+/// The fewest requests a latency pass sends ([`latency_requests`]): 2^18, so a pass takes
+/// well under a second on the slowest cell (about 0.2 s at 1.4M requests/s, two workers on
+/// crossbeam-channel at steady bursts) and a few milliseconds on the fastest, and yields
+/// 16,384 samples at one in [`SAMPLE_EVERY`].
+pub const LATENCY_REQUESTS: u64 = 1 << 18;
+
+/// Bursts of one capacity's worth a latency pass spans at least, when bursts are long.
+pub const LATENCY_CAPACITIES: u64 = 32;
+
+/// Requests the latency pass of `config` sends: [`LATENCY_REQUESTS`], or, under uniform
+/// and avalanche bursts, [`LATENCY_CAPACITIES`] times the capacity when that is more. At
+/// capacity 65536 a burst moves tens of thousands of requests, and 2^18 of them would be a
+/// handful of bursts; 32 capacities are dozens, about 0.2 s on the slowest such cell
+/// (10M requests/s). Steady bursts move one request each, so the capacity does not matter.
+///
+/// ```
+/// use ringstress_suite::stress::burst::Pattern;
+/// use ringstress_suite::stress::scenario::http_flood::{latency_requests, Config, Topology};
+///
+/// let config = |capacity, pattern| Config { topology: Topology { workers: 1 }, capacity, pattern };
+/// assert_eq!(latency_requests(&config(1024, Pattern::Uniform)), 1 << 18);
+/// assert_eq!(latency_requests(&config(65536, Pattern::Steady)), 1 << 18);
+/// assert_eq!(latency_requests(&config(65536, Pattern::Avalanche)), 1 << 21);
+/// ```
+pub fn latency_requests(config: &Config) -> u64 {
+    match config.pattern {
+        Pattern::Steady => LATENCY_REQUESTS,
+        Pattern::Uniform | Pattern::Avalanche => {
+            LATENCY_REQUESTS.max(LATENCY_CAPACITIES.saturating_mul(config.capacity as u64))
+        }
+    }
+}
+
+/// The latency pass of one case: a flood of `requests` requests, validated like any run,
+/// with every [`SAMPLE_EVERY`]th request timed from its send to its response (see
+/// [`crate::stress::latency`]). The bench file runs it off Criterion's clock, after
+/// Criterion has measured the case, with [`latency_requests`] requests.
+///
+/// # Panics
+///
+/// As [`run`].
+///
+/// ```
+/// use ringstress_suite::stress::burst::Pattern;
+/// use ringstress_suite::stress::latency::SAMPLE_EVERY;
+/// use ringstress_suite::stress::queue::RingSpsc;
+/// use ringstress_suite::stress::scenario::http_flood::{latency_pass, Config, Topology};
+///
+/// let config = Config { topology: Topology { workers: 1 }, capacity: 64, pattern: Pattern::Uniform };
+/// let latencies = latency_pass::<RingSpsc>(&config, 1000);
+/// assert_eq!(latencies.count(), 1000u64.div_ceil(SAMPLE_EVERY));
+/// let p = latencies.percentiles();
+/// assert!(0 < p.p50 && p.p50 <= p.p99 && p.p99 <= p.p99_9 && p.p99_9 <= p.max);
+/// ```
+pub fn latency_pass<Q: Queue>(config: &Config, requests: u64) -> Latencies {
+    let mut sampler = Sampler::new(requests, SAMPLE_EVERY);
+    run_probed::<Q, _>(config, requests, &mut sampler);
+    sampler.into_latencies()
+}
+
+/// [`run`] with `probe` told where requests go into the request queue and responses come
+/// back ([`Probe`]): [`NoProbe`] for the clocked runs, a [`Sampler`] for the latency pass.
+/// The same driver either way, so the latency pass validates exactly like a clocked run.
+/// The acceptor holds `probe` by value: [`NoProbe`] takes no room and no instruction, so
+/// the clocked code is the same as without it; a probe whose results are wanted afterwards
+/// is lent (`&mut sampler`: a `&mut` of a probe is a probe).
+///
+/// # Panics
+///
+/// As [`run`].
+pub fn run_probed<Q: Queue, P: Probe + Send>(config: &Config, iters: u64, probe: P) -> Duration {
     assert!(
         config.capacity > 0,
         "http_flood: capacity must be at least 1"
     );
-    let workers = config.topology.workers();
+    let workers = config.topology.workers;
+    assert!(workers > 0, "http_flood: a run needs at least one worker");
     let scenario = format!(
         "{} {} {}",
         config.topology.group(),
@@ -369,7 +503,7 @@ pub fn run<Q: Queue>(config: &Config, iters: u64) -> Duration {
         workers,
     };
     let shared = &shared;
-    let mut acceptor = Acceptor::<Q>::new(config, iters, request_tx, response_rx);
+    let mut acceptor = Acceptor::<Q, P>::new(config, iters, request_tx, response_rx, probe);
     let mut jobs = vec![Job::new("acceptor", move |worker: &Worker| {
         acceptor.serve(worker, shared)
     })];
@@ -404,8 +538,8 @@ struct Shared {
 }
 
 /// The acceptor's state: its queue ends, burst tables, buffers and the answered-bitmap, all
-/// made before the clock starts.
-struct Acceptor<Q: Queue> {
+/// made before the clock starts, and the probe it tells about sends and receives.
+struct Acceptor<Q: Queue, P: Probe> {
     requests: Q::Sender<Request>,
     responses: Q::Receiver<Response>,
     iters: u64,
@@ -422,14 +556,17 @@ struct Acceptor<Q: Queue> {
     answered: Vec<u64>,
     sent: u64,
     received: u64,
+    /// Told right before and after each send call and right after each receive call.
+    probe: P,
 }
 
-impl<Q: Queue> Acceptor<Q> {
+impl<Q: Queue, P: Probe> Acceptor<Q, P> {
     fn new(
         config: &Config,
         iters: u64,
         requests: Q::Sender<Request>,
         responses: Q::Receiver<Response>,
+        probe: P,
     ) -> Self {
         let longest = config
             .pattern
@@ -440,7 +577,7 @@ impl<Q: Queue> Acceptor<Q> {
             requests,
             responses,
             iters,
-            in_order: config.topology.workers() == 1,
+            in_order: config.topology.workers == 1,
             send_bursts: BurstTable::new(config.pattern, config.capacity, 0),
             recv_bursts: BurstTable::new(config.pattern, config.capacity, RECEIVER_STREAMS),
             request_buf: vec![Request::default(); longest],
@@ -448,6 +585,7 @@ impl<Q: Queue> Acceptor<Q> {
             answered: vec![0; bitmap_words],
             sent: 0,
             received: 0,
+            probe,
         }
     }
 
@@ -465,9 +603,12 @@ impl<Q: Queue> Acceptor<Q> {
                 }
                 let mut offset = 0;
                 while offset < chunk {
+                    self.probe
+                        .offering(self.sent + offset as u64, chunk - offset);
                     let accepted = self
                         .requests
                         .try_send_burst(&self.request_buf[offset..chunk]);
+                    self.probe.accepted(accepted);
                     offset += accepted;
                     if offset < chunk {
                         // Full: the workers may be waiting for room to answer. Make it.
@@ -512,6 +653,8 @@ impl<Q: Queue> Acceptor<Q> {
         loop {
             let len = self.recv_bursts.next_len().min(self.response_buf.len());
             let got = self.responses.try_recv_burst(&mut self.response_buf[..len]);
+            self.probe
+                .answered(&self.response_buf, got, |response| response.id.seq());
             for index in 0..got {
                 let response = self.response_buf[index];
                 self.check(response)
@@ -602,11 +745,12 @@ impl<Q: Queue> Server<Q> {
             .pattern
             .max_burst(config.capacity)
             .min(config.capacity);
-        // One worker sees every request: gapless. Two share them: each sees an increasing
-        // subsequence.
-        let order = match config.topology {
-            Topology::OneWorker => OrderCheck::gapless(1),
-            Topology::TwoWorkers => OrderCheck::increasing(1),
+        // One worker sees every request: gapless. Several share them: each sees an
+        // increasing subsequence.
+        let order = if config.topology.workers == 1 {
+            OrderCheck::gapless(1)
+        } else {
+            OrderCheck::increasing(1)
         };
         Self {
             requests,

@@ -69,28 +69,6 @@ impl Topology {
         Topology::P1C4,
     ];
 
-    /// The default topologies, then those of `extra` (entries of `RINGSTRESS_TOPOLOGIES`)
-    /// that read as `<p>p<c>c` and are not already there; other entries belong to other
-    /// scenarios.
-    ///
-    /// ```
-    /// use ringstress_suite::stress::scenario::mpmc_thrash::Topology;
-    ///
-    /// let extra = ["8p8c".to_owned(), "4-workers".to_owned(), "2p2c".to_owned()];
-    /// let all = Topology::with_extra(&extra);
-    /// assert_eq!(all.len(), Topology::ALL.len() + 1);
-    /// assert_eq!(all.last(), Some(&Topology::new(8, 8)));
-    /// ```
-    pub fn with_extra(extra: &[String]) -> Vec<Topology> {
-        let mut all = Topology::ALL.to_vec();
-        for topology in extra.iter().filter_map(|entry| entry.parse().ok()) {
-            if !all.contains(&topology) {
-                all.push(topology);
-            }
-        }
-        all
-    }
-
     /// `producers` producer threads and `consumers` consumer threads.
     pub const fn new(producers: usize, consumers: usize) -> Self {
         Self {
