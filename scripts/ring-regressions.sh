@@ -21,7 +21,7 @@
 # non-zero with REGRESSED for the patched ring, no run calls another ring of ours REGRESSED,
 # and the unchanged runs are clean (exit 0, no REGRESSED); it exits non-zero if any patch
 # was MISSED. With RR_BASELINE=NAME, steps 1 and 2 are skipped: the patched runs compare
-# with that baseline of unchanged code (e.g. v0.3, with plain `cargo bench` runs of the
+# with that baseline of unchanged code (e.g. v0.4, with plain `cargo bench` runs of the
 # same sitting as the unchanged checks), which is left in place. The worktree and the
 # `selftest` baseline (its directories and its metadata file) are removed on exit; the
 # logs stay in target/regressions/logs/.
@@ -56,7 +56,7 @@ declare -A TARGETS=(
     [mpmc-seqcst-stamps]="spawn_storm=^spawn_storm/single-thread/"
 )
 # RR_BASELINE=NAME compares the patched runs with an existing baseline of unchanged code
-# (say v0.3, recorded earlier in the same sitting, with plain `cargo bench` runs as the
+# (say v0.4, recorded earlier in the same sitting, with plain `cargo bench` runs as the
 # unchanged checks) instead of recording and re-running the throwaway `selftest`; it is
 # left in place.
 BASELINE="${RR_BASELINE:-selftest}"

@@ -34,7 +34,11 @@ const BAD: [(&str, &str, &str); 17] = [
     ("RINGSTRESS_SIZE", "64", "not a ringstress setting"),
     ("RINGSTRESS_TOPOLOGIES", "8x8", "<p>p<c>c (mpmc_thrash)"),
     ("RINGSTRESS_TOPOLOGIES", "0p1c", "each count 1 to 1024"),
-    ("RINGSTRESS_TOPOLOGIES", "2p2c,4096-workers", "<n>-workers (http_flood)"),
+    (
+        "RINGSTRESS_TOPOLOGIES",
+        "2p2c,4096-workers",
+        "<n>-workers (http_flood)",
+    ),
     ("RINGSTRESS_TOPOLOGIES", ",", "no topology named"),
     ("RINGSTRESS_PIN", "yes", "accepted: 1"),
 ];

@@ -38,7 +38,7 @@ use super::results::BenchmarkResult;
 /// The baseline a plain `cargo bench` (no baseline flag) compares with, and the one the
 /// floor of a recording run is judged against. Named here only; the README and
 /// `criterion-baselines/README.md` say which it is in words.
-pub const CURRENT_BASELINE: &str = "v0.3";
+pub const CURRENT_BASELINE: &str = "v0.4";
 
 /// The version of the stress harness, bumped whenever a change to it (burst tables,
 /// validation, thread topology, what an iteration counts) changes what a figure means.

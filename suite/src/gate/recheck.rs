@@ -37,13 +37,13 @@ use super::table::ResultsReport;
                   RINGSTRESS_SINGLE_NOISE_MARGIN=0.5 the single-benchmark one (fractions).\n\
                   exit code: 0 pass (UNDER (baseline) included), 1 FAIL (floor) or REGRESSED, \
                   2 error.\n\
-                  example: cargo run --release --bin ringstress-gate -- --baseline v0.3"
+                  example: cargo run --release --bin ringstress-gate -- --baseline v0.4"
 )]
 pub struct RecheckArgs {
     /// The latest run (Criterion's `new` results) [default]
     #[arg(long, conflicts_with = "baseline")]
     pub new: bool,
-    /// A saved baseline, e.g. v0.3 (its floor judged on the raw figures)
+    /// A saved baseline, e.g. v0.4 (its floor judged on the raw figures)
     #[arg(long, value_name = "NAME")]
     pub baseline: Option<String>,
     /// Gate regressions against baseline NAME, using the comparison Criterion wrote (after

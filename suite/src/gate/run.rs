@@ -232,7 +232,7 @@ pub(super) fn judged_report(
     let mut rules = Rules::new(margins);
     rules.logical_cores = hardware.logical_cores.parse().ok();
     // Said only when the baseline is there to compare with: a baseline not yet recorded
-    // shows in every row ("no v0.3 baseline") and needs no line about its machine.
+    // shows in every row ("no v0.4 baseline") and needs no line about its machine.
     let results = &loaded.results;
     let has_baseline = results
         .iter()
