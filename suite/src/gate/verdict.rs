@@ -327,12 +327,16 @@ impl Verdict {
                 (n, Some(name)) => format!(", {n} under it as in {name}"),
                 (n, None) => format!(", {n} under it as in the baseline"),
             };
-            let above = self.ours - self.under_as_in_baseline.len();
+            let within = match self.under_within_noise.len() {
+                0 => String::new(),
+                n => format!(", {n} under it within noise"),
+            };
+            let above = self.ours - self.under_as_in_baseline.len() - self.under_within_noise.len();
             return if self.ours == 0 {
                 format!("PASS: none of ours ran{peers}.")
             } else {
                 format!(
-                    "PASS: {above} of ours at or above the {floor} floor{under}; \
+                    "PASS: {above} of ours at or above the {floor} floor{under}{within}; \
                      {regressions}{peers}."
                 )
             };
