@@ -3,14 +3,14 @@
 //! `ringstress_suite::stress::scenario::backpressure_avalanche`).
 //!
 //! Groups `backpressure_avalanche/<policy>/<pattern>` for policies `block`, `shed` and
-//! `retry`; function = the queue, parameter = the capacity (see `case`). `iters` = messages each producer *delivers* (shed
-//! ones are not counted), so throughput is two elements per iteration and the report reads
-//! in messages delivered per second.
+//! `retry`; function = the queue, parameter = the capacity (see `case`). The unit of work is
+//! one message each producer *delivers* (shed ones are not counted), two messages; an
+//! iteration is `capacity` units, and the report reads in messages delivered per second.
 
 mod case;
 mod peers;
 
-use criterion::{Criterion, Throughput};
+use criterion::Criterion;
 use ringstress_suite::stress::grid::Grid;
 use ringstress_suite::stress::queue::RingMpmc;
 use ringstress_suite::stress::scenario::backpressure_avalanche::{
@@ -26,7 +26,6 @@ fn backpressure_avalanche(c: &mut Criterion) {
         let name = group_name(scenario::group(overflow), pattern);
         let mut group = c.benchmark_group(&name);
         group
-            .throughput(Throughput::Elements(scenario::PRODUCERS as u64))
             .sample_size(scenario::SAMPLE_SIZE)
             .warm_up_time(scenario::WARM_UP_TIME)
             .measurement_time(scenario::MEASUREMENT_TIME);

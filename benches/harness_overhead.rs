@@ -5,11 +5,11 @@
 //!   tables, ids by counting, chunk fill, the order check and tallies over each received
 //!   slice) for 1p1c, run on one thread through a plain non-shared array ring instead of a
 //!   shared one, each side looping as its thread would; groups
-//!   `harness_overhead/mpmc_thrash/<pattern>`, parameter = the capacity, one element per
-//!   iteration (messages per second).
+//!   `harness_overhead/mpmc_thrash/<pattern>`, parameter = the capacity, `capacity` messages
+//!   per iteration as in the scenario benches (throughput in messages per second).
 //! - `harness_overhead/backpressure_avalanche/<pattern>`: the same for the avalanche's two producers
-//!   and its consumer under `block` (two streams interleaved at the consumer); two elements
-//!   per iteration.
+//!   and its consumer under `block` (two streams interleaved at the consumer); `capacity`
+//!   messages per producer per iteration.
 //! - `harness_overhead/run`: the fixed cost of one run on the clock (thread start after the
 //!   barrier to the last thread's end) with no messages at all, per topology: what each
 //!   `iter_custom` call pays once, whatever its message count. Time per run, no throughput.
@@ -32,14 +32,18 @@ fn harness_overhead(c: &mut Criterion) {
     for &pattern in &grid.patterns {
         let mut group = c.benchmark_group(format!("harness_overhead/mpmc_thrash/{pattern}"));
         group
-            .throughput(Throughput::Elements(Topology::P1C1.messages_per_iter()))
             .sample_size(10)
             .warm_up_time(Duration::from_millis(200))
             .measurement_time(Duration::from_millis(500));
         for &capacity in &grid.sizes {
             let config = mpmc_thrash::Config::new(Topology::P1C1, capacity, pattern);
+            // As in every scenario bench: one iteration is `capacity` messages per producer.
+            let units = capacity as u64;
+            group.throughput(Throughput::Elements(
+                units * Topology::P1C1.messages_per_iter(),
+            ));
             group.bench_with_input(BenchmarkId::new(HARNESS, capacity), &config, |b, config| {
-                b.iter_custom(|iters| mpmc_thrash::run_alone(config, iters))
+                b.iter_custom(|iters| mpmc_thrash::run_alone(config, iters * units))
             });
         }
         group.finish();
@@ -49,16 +53,15 @@ fn harness_overhead(c: &mut Criterion) {
         let mut group =
             c.benchmark_group(format!("harness_overhead/backpressure_avalanche/{pattern}"));
         group
-            .throughput(Throughput::Elements(
-                backpressure_avalanche::PRODUCERS as u64,
-            ))
             .sample_size(10)
             .warm_up_time(Duration::from_millis(200))
             .measurement_time(Duration::from_millis(500));
         for &capacity in &grid.sizes {
             let config = backpressure_avalanche::Config::new(Overflow::Block, capacity, pattern);
+            let units = capacity as u64;
+            group.throughput(Throughput::Elements(units * config.messages_per_iter()));
             group.bench_with_input(BenchmarkId::new(HARNESS, capacity), &config, |b, config| {
-                b.iter_custom(|iters| backpressure_avalanche::run_alone(config, iters))
+                b.iter_custom(|iters| backpressure_avalanche::run_alone(config, iters * units))
             });
         }
         group.finish();

@@ -3,20 +3,15 @@
 //! `ringstress_suite::stress::scenario::http_flood`).
 //!
 //! Groups `http_flood/1-worker/<pattern>` and `http_flood/2-workers/<pattern>`; function =
-//! the queue, parameter = the capacity (see `case`). `iters` = requests; a request and its
-//! response are two messages delivered, so throughput is two elements per iteration and the
+//! the queue, parameter = the capacity (see `case`). The unit of work is a request: it and
+//! its response are two messages delivered; an iteration is `capacity` requests, and the
 //! report reads in messages per second.
-//!
-//! In a measuring run, each case Criterion measured gets a latency pass right after, off
-//! Criterion's clock (`http_flood::latency_pass`); once every group is done, the latency
-//! table is printed and saved under the Criterion home (see
-//! `ringstress_suite::stress::latency`).
 
 mod case;
 mod peers;
 
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion, Throughput};
+use criterion::{BenchmarkGroup, Criterion};
 use ringstress_suite::gate::criterion_home;
 use ringstress_suite::stress::grid::{Grid, topologies};
 use ringstress_suite::stress::latency::{LatencyReport, SAMPLE_EVERY};
@@ -54,7 +49,6 @@ fn http_flood(c: &mut Criterion) {
         let name = group_name(topology.group(), pattern);
         let mut group = c.benchmark_group(&name);
         group
-            .throughput(Throughput::Elements(2))
             .sample_size(SAMPLE_SIZE)
             .warm_up_time(WARM_UP_TIME)
             .measurement_time(MEASUREMENT_TIME);

@@ -3,13 +3,13 @@
 //!
 //! Groups `mpmc_thrash/<topology>/<pattern>` for topologies `1p1c`, `2p2c`, `4p4c`, `4p1c`
 //! and `1p4c`, plus any `RINGSTRESS_TOPOLOGIES` adds (e.g. `8p8c`); function = the queue,
-//! parameter = the capacity (see `case`). `iters` = messages per producer, so throughput is one
-//! element per producer per iteration and the report reads in messages delivered per second.
+//! parameter = the capacity (see `case`). The unit of work is one message per producer; an
+//! iteration is `capacity` units, and the report reads in messages delivered per second.
 
 mod case;
 mod peers;
 
-use criterion::{Criterion, Throughput};
+use criterion::Criterion;
 use ringstress_suite::stress::grid::{Grid, topologies};
 use ringstress_suite::stress::queue::{RingMpmc, RingSpsc};
 use ringstress_suite::stress::scenario::mpmc_thrash::{
@@ -25,7 +25,6 @@ fn mpmc_thrash(c: &mut Criterion) {
         let name = group_name(topology.group(), pattern);
         let mut group = c.benchmark_group(&name);
         group
-            .throughput(Throughput::Elements(topology.messages_per_iter()))
             .sample_size(SAMPLE_SIZE)
             .warm_up_time(WARM_UP_TIME)
             .measurement_time(MEASUREMENT_TIME);

@@ -3,13 +3,14 @@
 //! `ringstress_suite::stress::scenario::spawn_storm`).
 //!
 //! Groups `spawn_storm/single-thread/<pattern>` and `spawn_storm/two-thread/<pattern>`;
-//! function = the queue, parameter = the capacity (see `case`). `iters` = messages in total, so throughput is one
-//! element per iteration and the report reads in messages per second.
+//! function = the queue, parameter = the capacity (see `case`). The unit of work is one
+//! message; an iteration is `capacity` messages, and the report reads in messages per
+//! second.
 
 mod case;
 mod peers;
 
-use criterion::{Criterion, Throughput};
+use criterion::Criterion;
 use ringstress_suite::stress::grid::Grid;
 use ringstress_suite::stress::queue::{RingMpmc, RingSpsc};
 use ringstress_suite::stress::scenario::spawn_storm::{
@@ -25,7 +26,6 @@ fn spawn_storm(c: &mut Criterion) {
         let name = group_name(mode.group(), pattern);
         let mut group = c.benchmark_group(&name);
         group
-            .throughput(Throughput::Elements(1))
             .sample_size(SAMPLE_SIZE)
             .warm_up_time(WARM_UP_TIME)
             .measurement_time(MEASUREMENT_TIME);

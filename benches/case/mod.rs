@@ -5,6 +5,11 @@
 //! queues on one cell. Timed with `iter_custom` by the scenario's own clock (threads
 //! spawned off the clock, started after a barrier, stopped after the joins).
 //!
+//! **One Criterion iteration is `capacity` units of the scenario's work** (messages per
+//! producer, requests, ...), and its throughput `capacity × messages per unit` elements.
+//! Criterion draws a group's line chart against each benchmark's element count, not its
+//! parameter, so this is what puts the capacity on the x axis; msg/s is unchanged.
+//!
 //! The bench files loop over the cases and run every implementation of a case back to back
 //! (not one implementation over the whole grid, then the next): a neighbour that loads the
 //! shared machine for a while then slows ours and the peers beside it alike, which is what
@@ -13,7 +18,7 @@
 use std::sync::OnceLock;
 
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, BenchmarkId};
+use criterion::{BenchmarkGroup, BenchmarkId, Throughput};
 use ringstress_suite::gate::CriterionArgs;
 use ringstress_suite::stress::burst::Pattern;
 use ringstress_suite::stress::grid::Grid;
@@ -54,10 +59,12 @@ pub fn bench_case<Q: Queue>(
     if !args().selects(&format!("{name}/{}/{}", Q::NAME, case.capacity())) {
         return false;
     }
+    let units = case.capacity() as u64;
+    group.throughput(Throughput::Elements(units * case.messages_per_unit()));
     group.bench_with_input(
         BenchmarkId::new(Q::NAME, case.capacity()),
         case,
-        |b, case| b.iter_custom(|iters| case.run::<Q>(iters)),
+        |b, case| b.iter_custom(|iters| case.run::<Q>(iters * units)),
     );
     true
 }

@@ -38,12 +38,12 @@ use super::results::BenchmarkResult;
 /// The baseline a plain `cargo bench` (no baseline flag) compares with, and the one the
 /// floor of a recording run is judged against. Named here only; the README and
 /// `criterion-baselines/README.md` say which it is in words.
-pub const CURRENT_BASELINE: &str = "v0.4";
+pub const CURRENT_BASELINE: &str = "v0.5";
 
 /// The version of the stress harness, bumped whenever a change to it (burst tables,
 /// validation, thread topology, what an iteration counts) changes what a figure means.
 /// Baselines recorded by another version are not compared cell by cell.
-pub const HARNESS_VERSION: u32 = 3;
+pub const HARNESS_VERSION: u32 = 4;
 
 /// The directory, under the Criterion home, holding one metadata file per named baseline.
 pub const BASELINE_METADATA_DIR: &str = "baselines";

@@ -34,15 +34,19 @@ pub trait Case {
     fn capacity(&self) -> usize;
     /// The burst pattern: the last part of the case's Criterion group name.
     fn pattern(&self) -> Pattern;
-    /// Runs the case once through queue `Q` with `iters` as Criterion's iteration count,
-    /// validating every message, and returns the time on the clock.
-    fn run<Q: Queue>(&self, iters: u64) -> Duration;
+    /// Messages delivered per unit of `run`'s count (one per producer in the thrash, a
+    /// request and its response in the flood, ...).
+    fn messages_per_unit(&self) -> u64;
+    /// Runs the case once through queue `Q` for `units` of its scenario's work (messages
+    /// per producer, requests, ...), validating every message, and returns the time on
+    /// the clock.
+    fn run<Q: Queue>(&self, units: u64) -> Duration;
 }
 
 /// Implements [`Case`] for a scenario's `Config` (fields `capacity` and `pattern`) through
-/// its module's `run`.
+/// its module's `run`, with `$per_unit` messages per unit.
 macro_rules! impl_case {
-    ($scenario:ident) => {
+    ($scenario:ident, $config:ident => $per_unit:expr) => {
         impl Case for $scenario::Config {
             fn capacity(&self) -> usize {
                 self.capacity
@@ -50,14 +54,18 @@ macro_rules! impl_case {
             fn pattern(&self) -> Pattern {
                 self.pattern
             }
-            fn run<Q: Queue>(&self, iters: u64) -> Duration {
-                $scenario::run::<Q>(self, iters)
+            fn messages_per_unit(&self) -> u64 {
+                let $config = self;
+                $per_unit
+            }
+            fn run<Q: Queue>(&self, units: u64) -> Duration {
+                $scenario::run::<Q>(self, units)
             }
         }
     };
 }
 
-impl_case!(backpressure_avalanche);
-impl_case!(http_flood);
-impl_case!(mpmc_thrash);
-impl_case!(spawn_storm);
+impl_case!(backpressure_avalanche, config => config.messages_per_iter());
+impl_case!(http_flood, _config => 2); // a request and its response
+impl_case!(mpmc_thrash, config => config.topology.messages_per_iter());
+impl_case!(spawn_storm, _config => 1);
