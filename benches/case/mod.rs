@@ -47,6 +47,17 @@ pub fn args() -> &'static CriterionArgs {
     ARGS.get_or_init(|| CriterionArgs::parse(std::env::args().skip(1)))
 }
 
+/// Units of work per Criterion iteration: `capacity` in a measuring run; 1 when Criterion
+/// only smoke-tests the benchmark (`cargo test --benches`, a debug build), which checks each
+/// case's validation once, not its speed.
+fn units_per_iter(capacity: usize) -> u64 {
+    if args().measures() {
+        capacity as u64
+    } else {
+        1
+    }
+}
+
 /// Benchmarks queue `Q` on `case` in `group`, named `name` (by [`group_name`]), if the
 /// command line's filter selects it, and says whether it did. One that is not selected is
 /// never handed to Criterion, which would otherwise complain, in a filtered run, about every
@@ -59,7 +70,7 @@ pub fn bench_case<Q: Queue>(
     if !args().selects(&format!("{name}/{}/{}", Q::NAME, case.capacity())) {
         return false;
     }
-    let units = case.capacity() as u64;
+    let units = units_per_iter(case.capacity());
     group.throughput(Throughput::Elements(units * case.messages_per_unit()));
     group.bench_with_input(
         BenchmarkId::new(Q::NAME, case.capacity()),
