@@ -20,7 +20,7 @@
 use std::process;
 
 use crate::gate::{Margins, NOISE_MARGIN_ENV, NoiseMargin, SINGLE_NOISE_MARGIN_ENV};
-use crate::stress::grid::{Grid, PATTERNS_ENV, SIZES_ENV, TOPOLOGIES_ENV};
+use crate::stress::grid::{Grid, PATTERNS_ENV, SIZES_ENV, TOPOLOGIES_ENV, split};
 use crate::stress::run::{PIN_ENV, STALL_SECS_ENV, parse_pin, parse_stall_secs};
 use crate::stress::scenario::http_flood;
 use crate::stress::scenario::mpmc_thrash::{self, MAX_THREADS};
@@ -106,11 +106,7 @@ pub fn check<'a>(
 
 /// Every entry of a [`TOPOLOGIES_ENV`] value must be a topology of some scenario.
 fn check_topologies(text: &str) -> Result<(), String> {
-    let entries: Vec<&str> = text
-        .split(',')
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .collect();
+    let entries: Vec<&str> = split(text).collect();
     let accepted = format!(
         "accepted: comma-separated <p>p<c>c (mpmc_thrash) and <n>-workers (http_flood), \
          each count 1 to {MAX_THREADS}, e.g. 8p8c,16p1c,4-workers"

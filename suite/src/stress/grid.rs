@@ -144,7 +144,8 @@ pub fn parameter(size: usize, pattern: Pattern) -> String {
     format!("{size}/{pattern}")
 }
 
-fn split(text: &str) -> impl Iterator<Item = &str> {
+/// The trimmed, non-empty entries of a comma-separated setting.
+pub fn split(text: &str) -> impl Iterator<Item = &str> {
     text.split(',')
         .map(str::trim)
         .filter(|item| !item.is_empty())
