@@ -24,7 +24,8 @@
 # with that baseline of unchanged code (e.g. v0.4, with plain `cargo bench` runs of the
 # same sitting as the unchanged checks), which is left in place. The worktree and the
 # `selftest` baseline (its directories and its metadata file) are removed on exit; the
-# logs stay in target/regressions/logs/.
+# logs stay in target/regressions/logs/, each beside a copy of the Criterion results its
+# run left (`LOG.criterion/`, reports excluded), which `ringstress-gate --home` re-judges.
 # From the gate's output it reads the `| Test | Throughput | Status | Notes |` table, the
 # `| REGRESSED |` cells (rows and group checks, each line naming the implementation, e.g.
 # `ringstress-spsc`) and the `| FAIL (floor) |` cells.
@@ -145,6 +146,11 @@ bench() {
     (cd "$dir" && env ${environment[@]+"${environment[@]}"} cargo bench --bench "$bench" -- \
         "$@" "$filter" ${criterion_args[@]+"${criterion_args[@]}"}) 2>&1 |
         tee "$log" || status=$?
+    # Keep what Criterion saved (reports aside) beside the log, so a revised gate can judge
+    # this run again without measuring it: ringstress-gate --home "$log.criterion" ...
+    rm -rf "$log.criterion"
+    mkdir -p "$log.criterion"
+    tar -C "$CRITERION_HOME" --exclude=report -cf - . | tar -C "$log.criterion" -xf -
 }
 
 # What the gate said in $log, with exit code $status: sets $run_text ("exit N, ..." for
