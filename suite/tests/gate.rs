@@ -240,6 +240,7 @@ fn rated(function: &str, group: &str, cell: &str, now: f64, then: Option<f64>) -
     result.reference = Some(Reference {
         baseline: "v0.1".into(),
         msgs_per_sec: then,
+        fastest_msgs_per_sec: None,
     });
     result
 }
@@ -637,6 +638,67 @@ fn a_2x_slowdown_across_a_group_is_regressed_though_each_cell_is_within_the_sing
         assert!(row.notes.contains("its group regressed"), "{}", row.notes);
     }
     assert_eq!(Verdict::of(&rows).exit_code(), 1);
+}
+
+/// `results` moved to family `family`, each with fastest samples of `fastest(function)`
+/// msg/s now and 100M in the baseline (v0.1, the compared one).
+fn with_fastest(
+    mut results: Vec<BenchmarkResult>,
+    family: &str,
+    fastest: impl Fn(&str) -> f64,
+) -> Vec<BenchmarkResult> {
+    for result in &mut results {
+        let function = result.record.function_id.clone().unwrap();
+        let cell = result.record.value_str.clone().unwrap();
+        result.record.group_id = family.to_owned();
+        result.record.full_id = format!("{family}/{function}/{cell}");
+        result.fastest_msgs_per_sec = Some(fastest(&function));
+        result.reference = Some(Reference {
+            baseline: "v0.1".into(),
+            msgs_per_sec: Some(100e6),
+            fastest_msgs_per_sec: Some(100e6),
+        });
+    }
+    results
+}
+
+#[test]
+fn where_the_threads_fit_the_cores_the_fastest_samples_are_compared() {
+    // Medians unchanged everywhere; the fastest samples say ours is at half its speed.
+    let half_on_fastest = |function: &str| {
+        if function.starts_with("ringstress") {
+            50e6
+        } else {
+            100e6
+        }
+    };
+    let results = with_fastest(
+        group_of(&[(0.0, false); 9], Some(0.0)),
+        "mpmc_thrash/1p1c",
+        half_on_fastest,
+    );
+    let (_, groups) = rows_for(&results, &two_cores());
+    assert_eq!(groups[0].call, GroupCall::Regressed, "{:?}", groups[0]);
+    assert!((groups[0].relative_change + 0.5).abs() < 1e-9);
+
+    // The same figures in an oversubscribed family (6 threads on 2 cores): the medians,
+    // unchanged, are compared.
+    let results = with_fastest(
+        group_of(&[(0.0, false); 9], Some(0.0)),
+        "mpmc_thrash/3p3c",
+        half_on_fastest,
+    );
+    let (_, groups) = rows_for(&results, &two_cores());
+    assert_eq!(groups[0].call, GroupCall::WithinNoise, "{:?}", groups[0]);
+
+    // And the other way round: medians at half (a slow sample mode), fastest unchanged.
+    let results = with_fastest(
+        group_of(&[(1.0, true); 9], Some(0.0)),
+        "mpmc_thrash/1p1c",
+        |_| 100e6,
+    );
+    let (_, groups) = rows_for(&results, &two_cores());
+    assert_eq!(groups[0].call, GroupCall::WithinNoise, "{:?}", groups[0]);
 }
 
 #[test]

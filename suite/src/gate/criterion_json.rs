@@ -5,6 +5,7 @@
 //! Per benchmark directory `<home>/<group>/<function>/<parameter>/`:
 //! - `<slot>/benchmark.json` ([`BenchmarkRecord`]): the id and the throughput per iteration;
 //! - `<slot>/estimates.json` ([`Estimates`]): nanoseconds per iteration;
+//! - `<slot>/sample.json` ([`Samples`]): each sample's iteration count and total time;
 //! - `change/estimates.json` ([`ChangeEstimates`]): the relative change in time of the last
 //!   comparison (`+0.10` = 10% slower).
 //!
@@ -118,6 +119,37 @@ impl Estimates {
     /// The figure Criterion prints as "time": the slope when present, else the mean.
     pub fn typical(&self) -> &Estimate {
         self.slope.as_ref().unwrap_or(&self.mean)
+    }
+}
+
+/// The raw samples (`<slot>/sample.json`): sample `i` ran `iters[i]` iterations in
+/// `times[i]` nanoseconds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Samples {
+    /// Iterations per sample.
+    pub iters: Vec<f64>,
+    /// Nanoseconds per sample.
+    pub times: Vec<f64>,
+}
+
+impl Samples {
+    /// The fastest sample's time per iteration in nanoseconds, `None` without a sample of
+    /// positive iterations and time.
+    ///
+    /// ```
+    /// use ringstress_suite::gate::Samples;
+    ///
+    /// let samples = Samples { iters: vec![10.0, 20.0, 30.0], times: vec![50.0, 80.0, 150.0] };
+    /// assert_eq!(samples.fastest_time_per_iter(), Some(4.0));
+    /// ```
+    pub fn fastest_time_per_iter(&self) -> Option<f64> {
+        self.iters
+            .iter()
+            .zip(&self.times)
+            .filter(|(iters, time)| **iters > 0.0 && **time > 0.0)
+            .map(|(iters, time)| time / iters)
+            .filter(|per_iter| per_iter.is_finite())
+            .reduce(f64::min)
     }
 }
 

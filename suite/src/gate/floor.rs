@@ -12,6 +12,9 @@
 //! group stands in; with none at all, the machine is taken as unchanged.
 //! Ours is divided by that change only when it is a slowdown: a slow phase excuses a drop,
 //! a fast phase of the peers never counts against us.
+//! Every change here is measured by the figure the group check compares
+//! ([`Estimator`]): the fastest samples' ratio where the family's
+//! threads fit on the machine's cores, the typical figures' ratio where they do not.
 //!
 //! **Noise.** A cell whose baseline figure sits just above the floor crosses it now and then
 //! on unchanged code. Falling under the floor fails only when the normalised figure is also
@@ -36,6 +39,7 @@
 use std::collections::BTreeMap;
 
 use super::decision::{FLOOR_MSGS_PER_SEC, FloorCall, call_floor};
+use super::estimator::{Estimator, threads_of};
 use super::group::{SLICE_NOISE_FACTOR, peer_noise};
 use super::margins::DEFAULT_GROUP_MARGIN;
 use super::rate::{format_change, format_rate};
@@ -89,17 +93,20 @@ pub fn floor_check(
         .any(|other| other.reference_msgs_per_sec().is_some())
         .then(|| result.reference.as_ref().map(|r| r.baseline.clone()))
         .flatten();
-    let peers_ratio = peers_ratio(result, beside);
-    let normalised = msgs_per_sec / peers_ratio.unwrap_or(1.0).min(1.0);
+    // Drops are measured by the figure the group check compares (see `estimator`).
+    let estimator = Estimator::for_family(result.place().family, logical_cores);
+    let peers_ratio = peers_ratio(result, beside, estimator);
+    let machine = peers_ratio.unwrap_or(1.0).min(1.0);
+    let normalised = msgs_per_sec / machine;
     let baseline_msgs_per_sec = result.reference_msgs_per_sec();
     // The same threshold as its group's regression check when there is one, so the floor
     // and the group call agree on what this group's noise allows.
-    let tolerance = group_threshold.unwrap_or_else(|| drop_tolerance(result, beside));
+    let tolerance = group_threshold.unwrap_or_else(|| drop_tolerance(result, beside, estimator));
     let call = match (
         call_floor(normalised, baseline_msgs_per_sec),
-        baseline_msgs_per_sec,
+        ratio_to_reference(result, estimator),
     ) {
-        (FloorCall::Fail, Some(then)) if normalised >= then * (1.0 - tolerance) => {
+        (FloorCall::Fail, Some(own)) if own / machine >= 1.0 - tolerance => {
             FloorCall::UnderWithinNoise
         }
         (call, _) => call,
@@ -122,19 +129,19 @@ pub fn floor_check(
 /// [`SLICE_NOISE_FACTOR`](crate::gate::SLICE_NOISE_FACTOR) times the group's peer noise
 /// among `beside` (each peer's log ratio, now over the reference, against the mean of the
 /// other peers in its cell, see [`peer_noise`]), when it can be measured.
-fn drop_tolerance(result: &BenchmarkResult, beside: &[BenchmarkResult]) -> f64 {
+fn drop_tolerance(
+    result: &BenchmarkResult,
+    beside: &[BenchmarkResult],
+    estimator: Estimator,
+) -> f64 {
     let family = result.place().family;
     let mut cells: BTreeMap<Place<'_>, Vec<f64>> = BTreeMap::new();
     for peer in beside {
         if peer.is_ours() || peer.place().family != family {
             continue;
         }
-        let (Some(now), Some(then)) = (peer.msgs_per_sec(), peer.reference_msgs_per_sec()) else {
-            continue;
-        };
-        let log_ratio = (now / then).ln();
-        if log_ratio.is_finite() {
-            cells.entry(peer.place()).or_default().push(log_ratio);
+        if let Some(ratio) = ratio_to_reference(peer, estimator) {
+            cells.entry(peer.place()).or_default().push(ratio.ln());
         }
     }
     let noise = peer_noise(cells.values().map(Vec::as_slice));
@@ -183,14 +190,17 @@ impl FloorCheck {
 /// cache-line traffic harder than another's, and a drop that a peer took in the same cell of
 /// the same run is not ours), else the geometric mean over the peers in its group; `None`
 /// when no peer has a figure in the reference.
-fn peers_ratio(result: &BenchmarkResult, beside: &[BenchmarkResult]) -> Option<f64> {
+fn peers_ratio(
+    result: &BenchmarkResult,
+    beside: &[BenchmarkResult],
+    estimator: Estimator,
+) -> Option<f64> {
     let log_ratios = |same_cell: bool| -> Vec<f64> {
         beside
             .iter()
             .filter(|peer| !peer.is_ours() && peer.place().family == result.place().family)
             .filter(|peer| !same_cell || peer.place() == result.place())
-            .filter_map(|peer| Some((peer.msgs_per_sec()? / peer.reference_msgs_per_sec()?).ln()))
-            .filter(|log_ratio| log_ratio.is_finite())
+            .filter_map(|peer| Some(ratio_to_reference(peer, estimator)?.ln()))
             .collect()
     };
     let in_cell = log_ratios(true);
@@ -199,6 +209,15 @@ fn peers_ratio(result: &BenchmarkResult, beside: &[BenchmarkResult]) -> Option<f
     }
     let logs = log_ratios(false);
     (!logs.is_empty()).then(|| (logs.iter().sum::<f64>() / logs.len() as f64).exp())
+}
+
+/// `result`'s throughput now over its reference figure by `estimator`, by the median when it
+/// has no samples to take the fastest of; `None` without a reference figure.
+fn ratio_to_reference(result: &BenchmarkResult, estimator: Estimator) -> Option<f64> {
+    result
+        .ratio_to_reference(estimator)
+        .or_else(|| result.ratio_to_reference(Estimator::Median))
+        .filter(|ratio| *ratio > 0.0)
 }
 
 /// Why `result` is under the floor, from this run's figures.
@@ -227,49 +246,5 @@ fn reason_under(
             "best peer here: {peer} at {}, ahead of ours",
             format_rate(rate)
         ),
-    }
-}
-
-/// The number of threads a benchmark family (scenario and topology, see
-/// [`Place`]) runs, from the names the bench files use: `mpmc_thrash/<p>p<c>c` (p + c), `backpressure_avalanche/*` (2 producers and a
-/// consumer), `http_flood/<n>-worker(s)` (n workers and the acceptor),
-/// `spawn_storm/two-thread` and `spawn_storm/single-thread`. `None` for any other name.
-pub fn threads_of(group: &str) -> Option<usize> {
-    let (scenario, topology) = group.split_once('/')?;
-    match scenario {
-        "mpmc_thrash" => {
-            let (producers, consumers) = topology.strip_suffix('c')?.split_once('p')?;
-            Some(producers.parse::<usize>().ok()? + consumers.parse::<usize>().ok()?)
-        }
-        "backpressure_avalanche" => Some(3),
-        "http_flood" => {
-            let workers = topology
-                .strip_suffix("-workers")
-                .or_else(|| topology.strip_suffix("-worker"))?;
-            Some(workers.parse::<usize>().ok()? + 1)
-        }
-        "spawn_storm" => match topology {
-            "two-thread" => Some(2),
-            "single-thread" => Some(1),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thread_counts_follow_the_group_names() {
-        assert_eq!(threads_of("mpmc_thrash/1p1c"), Some(2));
-        assert_eq!(threads_of("mpmc_thrash/4p1c"), Some(5));
-        assert_eq!(threads_of("backpressure_avalanche/shed"), Some(3));
-        assert_eq!(threads_of("http_flood/1-worker"), Some(2));
-        assert_eq!(threads_of("spawn_storm/single-thread"), Some(1));
-        assert_eq!(threads_of("spawn_storm/many-thread"), None);
-        assert_eq!(threads_of("mpmc_thrash/xpyc"), None);
-        assert_eq!(threads_of("demo"), None);
     }
 }

@@ -46,6 +46,11 @@
 //! the baseline): when the machine speeds the peers up more than ours, ours is slower than
 //! the peers without being any slower than it was, and that is no regression of ours.
 //!
+//! **Which figure.** A cell's change is its median's (Criterion's comparison) where the
+//! family has more threads than the machine has cores, and its fastest sample's where they
+//! fit ([`Estimator`]): with a core per thread, interference only
+//! slows a sample down, and the fastest one repeats best from run to run.
+//!
 //! Criterion's own per-cell significance is counted for the table but does not decide: it
 //! compares raw figures, so a slow phase of the machine makes it fire on unchanged code,
 //! while the sign test counts cells relative to their peers. Only comparisons with a named
@@ -68,6 +73,7 @@
 use std::collections::BTreeMap;
 
 use super::decision::{Rules, is_ours};
+use super::estimator::Estimator;
 use super::results::{Against, BenchmarkResult, ChangeData};
 
 /// The sign test's level: a group's cells being slower than their peers counts as a
@@ -228,16 +234,27 @@ struct Compared<'a> {
     significantly_slower: bool,
 }
 
-fn compared(result: &BenchmarkResult) -> Option<Compared<'_>> {
+fn compared<'a>(result: &'a BenchmarkResult, rules: &Rules) -> Option<Compared<'a>> {
     let comparison = result.comparison.as_ref()?;
     let (Against::Baseline(baseline), ChangeData::Measured(change)) =
         (&comparison.against, &comparison.change)
     else {
         return None;
     };
-    // Throughput ratio = 1 / (1 + relative change in time).
-    let log_ratio = -(1.0 + change.median.point_estimate).ln();
     let place = result.place();
+    // The fastest samples' ratio where the family's threads fit on the cores (see
+    // `estimator`), if both runs have samples; else Criterion's median change, as a
+    // throughput ratio = 1 / (1 + relative change in time).
+    let fastest = match (
+        Estimator::for_family(place.family, rules.logical_cores),
+        &result.reference,
+    ) {
+        (Estimator::FastestSample, Some(reference)) if reference.baseline == *baseline => {
+            result.ratio_to_reference(Estimator::FastestSample)
+        }
+        _ => None,
+    };
+    let log_ratio = fastest.map_or_else(|| -(1.0 + change.median.point_estimate).ln(), f64::ln);
     log_ratio.is_finite().then(|| Compared {
         id: result.id(),
         group: place.family,
@@ -271,7 +288,10 @@ impl Cell<'_> {
 /// one benchmark compared with a named baseline, sorted by group, then implementation, each
 /// followed by its pattern-slice checks (where the group's peer noise can be measured).
 pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupCheck> {
-    let all: Vec<Compared<'_>> = results.iter().filter_map(compared).collect();
+    let all: Vec<Compared<'_>> = results
+        .iter()
+        .filter_map(|result| compared(result, rules))
+        .collect();
     // Per cell: the peers' log ratios.
     let mut peers: BTreeMap<CellKey<'_>, Vec<f64>> = BTreeMap::new();
     for c in all.iter().filter(|c| !is_ours(Some(c.implementation))) {

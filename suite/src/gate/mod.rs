@@ -48,6 +48,7 @@ mod criterion_args;
 mod criterion_json;
 mod decision;
 mod error;
+mod estimator;
 mod floor;
 pub mod group;
 mod hardware;
@@ -69,7 +70,7 @@ pub use baseline::{
 };
 pub use criterion_args::{BaselineUse, CriterionArgs, Filter};
 pub use criterion_json::{
-    BenchmarkRecord, ChangeEstimates, ConfidenceInterval, Estimate, Estimates, Throughput,
+    BenchmarkRecord, ChangeEstimates, ConfidenceInterval, Estimate, Estimates, Samples, Throughput,
     read_json,
 };
 pub use decision::{
@@ -77,7 +78,8 @@ pub use decision::{
     is_ours, status_of,
 };
 pub use error::GateError;
-pub use floor::{FloorCheck, floor_check, threads_of};
+pub use estimator::{Estimator, threads_of};
+pub use floor::{FloorCheck, floor_check};
 pub use group::{
     GroupCall, GroupCheck, MIN_NOISE_SAMPLES, SIGN_TEST_LEVEL, SLICE_NOISE_FACTOR, call_group,
     call_slice, group_checks, sign_test_p,

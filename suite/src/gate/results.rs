@@ -13,9 +13,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::criterion_json::{BenchmarkRecord, ChangeEstimates, Estimates, read_json};
+use super::criterion_json::{BenchmarkRecord, ChangeEstimates, Estimates, Samples, read_json};
 use super::decision;
 use super::error::GateError;
+use super::estimator::Estimator;
 use super::rate;
 
 /// The slot Criterion writes every measurement to.
@@ -160,6 +161,8 @@ pub struct BenchmarkResult {
     pub record: BenchmarkRecord,
     /// `estimates.json`.
     pub estimates: Estimates,
+    /// Messages per second in the fastest sample (`sample.json`), `None` without one.
+    pub fastest_msgs_per_sec: Option<f64>,
     /// The comparison, when one was asked for.
     pub comparison: Option<Comparison>,
     /// Its throughput in the baseline the floor is judged against, when one was asked for.
@@ -174,6 +177,8 @@ pub struct Reference {
     /// Messages per second in it; `None` when this benchmark has no results there (or no
     /// throughput in elements).
     pub msgs_per_sec: Option<f64>,
+    /// Messages per second in its fastest sample there, `None` without one.
+    pub fastest_msgs_per_sec: Option<f64>,
 }
 
 impl BenchmarkResult {
@@ -204,6 +209,19 @@ impl BenchmarkResult {
     /// Messages per second in the reference baseline, if it has a figure.
     pub fn reference_msgs_per_sec(&self) -> Option<f64> {
         self.reference.as_ref()?.msgs_per_sec
+    }
+
+    /// Throughput now over throughput in the reference baseline, by `estimator`: the
+    /// typical figures' ratio for the median (Criterion's slope, as the table shows it), the
+    /// fastest samples' for the fastest sample; `None` when either figure is missing.
+    pub fn ratio_to_reference(&self, estimator: Estimator) -> Option<f64> {
+        let ratio = match estimator {
+            Estimator::Median => self.msgs_per_sec()? / self.reference_msgs_per_sec()?,
+            Estimator::FastestSample => {
+                self.fastest_msgs_per_sec? / self.reference.as_ref()?.fastest_msgs_per_sec?
+            }
+        };
+        ratio.is_finite().then_some(ratio)
     }
 }
 
@@ -352,6 +370,7 @@ fn load_one(dir: PathBuf, query: &ResultQuery) -> Result<BenchmarkResult, GateEr
     let slot_dir = dir.join(&query.slot);
     let record: BenchmarkRecord = read_json(&slot_dir.join("benchmark.json"))?;
     let estimates: Estimates = read_json(&slot_dir.join("estimates.json"))?;
+    let fastest_msgs_per_sec = fastest_rate(&record, &slot_dir)?;
     let comparison = match &query.comparison {
         ComparisonSource::None => None,
         ComparisonSource::Baseline(name) => Some(Comparison {
@@ -372,12 +391,14 @@ fn load_one(dir: PathBuf, query: &ResultQuery) -> Result<BenchmarkResult, GateEr
         Some(name) => Some(Reference {
             baseline: name.clone(),
             msgs_per_sec: rate_in_slot(&dir, name)?,
+            fastest_msgs_per_sec: fastest_rate(&record, &dir.join(name))?,
         }),
     };
     Ok(BenchmarkResult {
         dir,
         record,
         estimates,
+        fastest_msgs_per_sec,
         comparison,
         reference,
     })
@@ -393,6 +414,21 @@ fn rate_in_slot(dir: &Path, slot: &str) -> Result<Option<f64>, GateError> {
     let record: BenchmarkRecord = read_json(&record_path)?;
     let estimates: Estimates = read_json(&slot_dir.join("estimates.json"))?;
     Ok(rate_of(&record, &estimates))
+}
+
+/// Messages per second in the fastest sample of `slot_dir/sample.json` (at the throughput
+/// `record` declares), `None` when there is no such file or no throughput in elements.
+fn fastest_rate(record: &BenchmarkRecord, slot_dir: &Path) -> Result<Option<f64>, GateError> {
+    let path = slot_dir.join("sample.json");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let samples: Samples = read_json(&path)?;
+    Ok(record
+        .throughput
+        .and_then(|throughput| throughput.elements())
+        .zip(samples.fastest_time_per_iter())
+        .and_then(|(messages, nanos)| rate::msgs_per_sec(messages, nanos)))
 }
 
 /// `change/estimates.json`, if it compares `current` with the baseline `name`.

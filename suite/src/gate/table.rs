@@ -102,7 +102,8 @@ impl ResultsReport {
              baseline comparable cell by cell; or a group whose drop relative to the peers \
              beside it is beyond the {:.0}% group margin with most of its cells slower than \
              their peers (sign test, p <= {SIGN_TEST_LEVEL}). Change = median time per \
-             iteration, as throughput.\n\n",
+             iteration, as throughput; the group checks and the floor's drops compare the \
+             fastest sample instead where a family's threads fit on the cores.\n\n",
             self.scope,
             margins.single.fraction() * 100.0,
             margins.group.fraction() * 100.0,
