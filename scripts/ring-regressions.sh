@@ -26,7 +26,7 @@
 # `selftest` baseline (its directories and its metadata file) are removed on exit; the
 # logs stay in target/regressions/logs/, each beside a copy of the Criterion results its
 # run left (`LOG.criterion/`, reports excluded), which `ringstress-gate --home` re-judges.
-# From the gate's output it reads the `| Test | Throughput | Status | Notes |` table, the
+# From the gate's output it reads its `ringstress verdict:` line (the gate judged), the
 # `| REGRESSED |` cells (rows and group checks, each line naming the implementation, e.g.
 # `ringstress-spsc`) and the `| FAIL (floor) |` cells.
 #
@@ -46,13 +46,14 @@ set -euo pipefail
 # Patch -> its targets, `bench=filter` separated by spaces, whole groups so the peers are
 # measured beside ours. The single-thread spawn storm runs our rings with nothing else on
 # the clock but a lean harness (single-item pushes and pops at steady, batches at uniform
-# and avalanche) and is the quietest group on this machine; mpmc_thrash/1p1c adds the
-# cross-core hand-off, where a fence or a lost index cache costs most (and the noise is
-# largest). examples/ring_alone.rs measures the factors on the rings alone.
+# and avalanche) and is the quietest group on this machine; mpmc_thrash/1p1c and the
+# two-thread storm add the cross-core hand-off, where a fence or a lost index cache costs
+# most (and the noise is largest). examples/ring_alone.rs measures the factors on the
+# rings alone.
 declare -A TARGETS=(
     [spsc-batch-by-item]="spawn_storm=^spawn_storm/single-thread/"
-    [spsc-seqcst-fence]="spawn_storm=^spawn_storm/single-thread/ mpmc_thrash=^mpmc_thrash/1p1c/"
-    [spsc-no-cached-index]="spawn_storm=^spawn_storm/single-thread/ mpmc_thrash=^mpmc_thrash/1p1c/"
+    [spsc-seqcst-fence]="spawn_storm=^spawn_storm/ mpmc_thrash=^mpmc_thrash/1p1c/"
+    [spsc-no-cached-index]="spawn_storm=^spawn_storm/ mpmc_thrash=^mpmc_thrash/1p1c/"
     [mpmc-no-batch-claim]="spawn_storm=^spawn_storm/single-thread/"
     [mpmc-seqcst-stamps]="spawn_storm=^spawn_storm/single-thread/"
 )
@@ -62,7 +63,7 @@ declare -A TARGETS=(
 # left in place.
 BASELINE="${RR_BASELINE:-selftest}"
 own_baseline=$([[ -z ${RR_BASELINE:-} ]] && echo 1 || echo 0)
-TABLE_HEADER="| Test | Throughput | Status | Notes |"
+VERDICT_LINE="ringstress verdict:"
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -154,13 +155,13 @@ bench() {
 }
 
 # What the gate said in $log, with exit code $status: sets $run_text ("exit N, ..." for
-# the table), $has_table, $any_regressed (a "| REGRESSED |" cell anywhere) and $regressed
+# the table), $judged (a verdict line), $any_regressed (a "| REGRESSED |" cell anywhere) and $regressed
 # (our implementations named in those lines, e.g. `ringstress-spsc`, space-separated).
 describe_run() {
-    has_table=0
+    judged=0
     any_regressed=0
-    if grep -qF "$TABLE_HEADER" "$log"; then
-        has_table=1
+    if grep -qF "$VERDICT_LINE" "$log"; then
+        judged=1
     fi
     if grep -qF "| REGRESSED |" "$log"; then
         any_regressed=1
@@ -168,11 +169,11 @@ describe_run() {
     regressed=$({ grep -F "| REGRESSED |" "$log" || true; } |
         { grep -oE 'ringstress-[A-Za-z0-9_-]+' || true; } | sort -u | paste -sd ' ' -)
     local text="exit $status"
-    if [[ $has_table -eq 0 ]]; then
+    if [[ $judged -eq 0 ]]; then
         if grep -q "no benchmark of this run wrote results" "$log"; then
             text+=", filter matched nothing"
         else
-            text+=", no results table"
+            text+=", no verdict"
         fi
     elif [[ $any_regressed -eq 1 ]]; then
         text+=", REGRESSED: ${regressed:-?}"
@@ -216,8 +217,8 @@ for target in "${targets[@]}"; do
     log="$logs/1-record-$tag.log"
     bench "$repo" "$target" "" --save-baseline "$BASELINE"
     describe_run
-    recorded[$target]=$has_table
-    if [[ $has_table -eq 0 ]]; then
+    recorded[$target]=$judged
+    if [[ $judged -eq 0 ]]; then
         echo "ring-regressions: FAIL: recording $target: $run_text" >&2
         unchanged_text[$target]="not recorded ($run_text)"
         unchanged_ok[$target]=0
@@ -227,7 +228,7 @@ for target in "${targets[@]}"; do
     bench "$repo" "$target" "" --baseline "$BASELINE"
     describe_run
     unchanged_text[$target]=$run_text
-    if [[ $has_table -eq 1 && $status -eq 0 && $any_regressed -eq 0 ]]; then
+    if [[ $judged -eq 1 && $status -eq 0 && $any_regressed -eq 0 ]]; then
         unchanged_ok[$target]=1
     else
         unchanged_ok[$target]=0
@@ -256,7 +257,7 @@ for name in "${names[@]}"; do
         patched_text[$key]=$run_text
         patched_regressed[$key]=$regressed
         # Caught: the patched ring, and no other, called REGRESSED, and a failing exit.
-        if [[ $has_table -eq 1 && $status -ne 0 && $regressed == "$ring" ]]; then
+        if [[ $judged -eq 1 && $status -ne 0 && $regressed == "$ring" ]]; then
             patched_ok[$key]=1
         else
             patched_ok[$key]=0
