@@ -291,6 +291,39 @@ fn falling_under_the_floor_fails() {
 }
 
 #[test]
+fn the_floor_measures_a_drop_by_the_fastest_samples_where_the_threads_fit_the_cores() {
+    // Medians: ours fell from 60M to 40M. Fastest samples: ours and rtrb unchanged, so the
+    // median caught a slow mode of the machine, not a slower ring.
+    let with_samples = |mut result: BenchmarkResult, fastest: f64| {
+        result.fastest_msgs_per_sec = Some(fastest);
+        result.reference.as_mut().unwrap().fastest_msgs_per_sec = Some(fastest);
+        result
+    };
+    let cell = |family: &str| {
+        [
+            with_samples(
+                rated("ringstress-spsc", family, "1024/steady", 40e6, Some(60e6)),
+                90e6,
+            ),
+            with_samples(
+                rated("rtrb", family, "1024/steady", 80e6, Some(80e6)),
+                100e6,
+            ),
+        ]
+    };
+    let rows = rows_for(&cell("mpmc_thrash/1p1c"), &two_cores()).0;
+    assert_eq!(
+        rows[0].status,
+        Status::UnderWithinNoise,
+        "{}",
+        rows[0].notes
+    );
+    // Oversubscribed (6 threads on 2 cores): the medians decide, and the drop fails.
+    let rows = rows_for(&cell("mpmc_thrash/3p3c"), &two_cores()).0;
+    assert_eq!(rows[0].status, Status::FailFloor, "{}", rows[0].notes);
+}
+
+#[test]
 fn under_the_floor_as_in_the_baseline_is_reported_not_failed() {
     let results = [
         rated(

@@ -18,7 +18,7 @@
 //! check computes it, median → fastest): `spawn_storm/single-thread` 0.16 → 0.03 and
 //! 0.28 → 0.10, `mpmc_thrash/1p1c` 0.44 → 0.30 and 0.37 → 0.23, `spawn_storm/two-thread`
 //! 0.42 → 0.23 and 0.72 → 0.47, `http_flood/1-worker` 0.74 → 0.58 and 0.21 → 0.18; and
-//! for the oversubscribed families worse in 12 of 16 (e.g. `mpmc_thrash/4p4c` 0.58 → 1.17,
+//! for the oversubscribed families worse in 11 of 16 (e.g. `mpmc_thrash/4p4c` 0.58 → 1.17,
 //! `mpmc_thrash/2p2c` 0.13 → 0.27). See `criterion-baselines/README.md`.
 //!
 //! ```
