@@ -40,7 +40,7 @@ fn harness_overhead(c: &mut Criterion) {
             // As in every scenario bench: one iteration is `capacity` messages per producer.
             let units = capacity as u64;
             group.throughput(Throughput::Elements(
-                units * Topology::P1C1.messages_per_iter(),
+                units * Topology::P1C1.messages_per_unit(),
             ));
             group.bench_with_input(BenchmarkId::new(HARNESS, capacity), &config, |b, config| {
                 b.iter_custom(|iters| mpmc_thrash::run_alone(config, iters * units))
@@ -59,7 +59,7 @@ fn harness_overhead(c: &mut Criterion) {
         for &capacity in &grid.sizes {
             let config = backpressure_avalanche::Config::new(Overflow::Block, capacity, pattern);
             let units = capacity as u64;
-            group.throughput(Throughput::Elements(units * config.messages_per_iter()));
+            group.throughput(Throughput::Elements(units * config.messages_per_unit()));
             group.bench_with_input(BenchmarkId::new(HARNESS, capacity), &config, |b, config| {
                 b.iter_custom(|iters| backpressure_avalanche::run_alone(config, iters * units))
             });

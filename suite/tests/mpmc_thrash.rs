@@ -160,7 +160,7 @@ fn soak<Q: Queue>(config: &Config) {
         mpmc_thrash::run::<Q>(config, iters)
     });
     let elapsed = mpmc_thrash::run::<Q>(config, iters);
-    let messages = iters * config.topology.messages_per_iter();
+    let messages = iters * config.topology.messages_per_unit();
     eprintln!(
         "soak {} {} {}/{}: {messages} messages in {elapsed:.2?} ({:.1}M msg/s), all valid",
         config.topology.group(),

@@ -51,14 +51,6 @@ impl Estimator {
             _ => Self::Median,
         }
     }
-
-    /// How the gate's notes name it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Median => "median",
-            Self::FastestSample => "fastest sample",
-        }
-    }
 }
 
 /// The number of threads a benchmark family (scenario and topology, see

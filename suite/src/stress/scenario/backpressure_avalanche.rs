@@ -24,9 +24,10 @@
 //! conservation holds exactly as checksummed tallies — what the consumer received from it
 //! plus what it shed equals everything it attempted — and `block` shed nothing.
 //!
-//! Criterion: an op is one message *delivered*. Each producer runs until it has delivered
-//! `iters` messages (attempting `iters + shed`), so one iteration delivers
-//! [`PRODUCERS`] messages: `Throughput::Elements(2)` ([`Config::messages_per_iter`]).
+//! Criterion: an op is one message *delivered*. `run`'s count is units of work: each
+//! producer runs until it has delivered that many messages (attempting that many plus what
+//! it shed), so one unit delivers [`PRODUCERS`] messages ([`Config::messages_per_unit`]);
+//! the bench runs `capacity` units per iteration (see `benches/case`).
 
 use std::time::Duration;
 
@@ -80,8 +81,8 @@ impl Config {
         }
     }
 
-    /// Messages delivered per Criterion iteration (one per producer).
-    pub fn messages_per_iter(&self) -> u64 {
+    /// Messages delivered per unit of `run`'s count (one per producer).
+    pub fn messages_per_unit(&self) -> u64 {
         self.producers as u64
     }
 

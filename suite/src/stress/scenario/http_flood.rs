@@ -36,9 +36,9 @@
 //! order too; with more, each worker must see strictly increasing ids (a FIFO queue with one
 //! producer hands each consumer an increasing subsequence).
 //!
-//! **Counting.** `iters` is the number of requests per measured iteration. A request and its
-//! response are two messages delivered, so the bench sets `Throughput::Elements(2 × iters)`
-//! (`2` per iteration) and the reports read in messages per second.
+//! **Counting.** `run`'s count is the number of requests. A request and its response are
+//! two messages delivered, so a unit is 2 messages; the bench runs `capacity` requests per
+//! iteration (see `benches/case`) and the reports read in messages per second.
 
 use std::fmt;
 use std::hint::black_box;

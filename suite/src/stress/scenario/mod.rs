@@ -65,7 +65,7 @@ macro_rules! impl_case {
     };
 }
 
-impl_case!(backpressure_avalanche, config => config.messages_per_iter());
+impl_case!(backpressure_avalanche, config => config.messages_per_unit());
 impl_case!(http_flood, _config => 2); // a request and its response
-impl_case!(mpmc_thrash, config => config.topology.messages_per_iter());
+impl_case!(mpmc_thrash, config => config.topology.messages_per_unit());
 impl_case!(spawn_storm, _config => 1);

@@ -17,8 +17,9 @@
 //! without a sentinel (see [`super::harness`]), so a lost message fails the count
 //! instead of hanging the run.
 //!
-//! Criterion: `iters` is the message count *per producer*, so one iteration delivers `P`
-//! messages: `Throughput::Elements(P)` ([`Topology::messages_per_iter`]).
+//! Criterion: `run`'s count is units of work, one message *per producer* each, so one unit
+//! delivers `P` messages ([`Topology::messages_per_unit`]); the bench runs `capacity` units
+//! per iteration (see `benches/case`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -82,8 +83,8 @@ impl Topology {
         format!("{SCENARIO}/{self}")
     }
 
-    /// Messages delivered per Criterion iteration (one per producer).
-    pub fn messages_per_iter(self) -> u64 {
+    /// Messages delivered per unit of `run`'s count (one per producer).
+    pub fn messages_per_unit(self) -> u64 {
         self.producers as u64
     }
 }

@@ -45,9 +45,9 @@
 //! one-element slices. In the single-thread mode the ring is measured alone, so whatever
 //! the harness spends per message hides it.
 //!
-//! **Counting.** `iters` is the number of messages in total (over all channels) per
-//! measured iteration; one message sent and received is one op, so the bench sets
-//! `Throughput::Elements(1)` per iteration.
+//! **Counting.** `run`'s count is the number of messages in total (over all channels); one
+//! message sent and received is one op, so a unit is 1 message; the bench runs `capacity`
+//! messages per iteration (see `benches/case`).
 //!
 //! **Liveness of the two-thread mode.** The consumer waits only for messages the producer
 //! sent before the ones it is sending now (it replays the same sequence, behind it), and
