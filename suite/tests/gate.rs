@@ -19,12 +19,12 @@ use ringstress_suite::gate::{
     Against, BaselineMetadata, BaselineUse, BenchmarkResult, CURRENT_BASELINE, ChangeCall,
     ChangeData, ChangeEstimates, Comparison, ComparisonSource, CriterionArgs, DEFAULT_GROUP_MARGIN,
     DEFAULT_SINGLE_MARGIN, EXIT_ERROR, Estimates, FLOOR_MSGS_PER_SEC, FloorCall, GateError,
-    GateOutcome, GroupCall, HARNESS_VERSION, Hardware, Margins, NOISE_MARGIN_ENV, NoiseMargin,
-    RecheckArgs, Reference, ResultQuery, ResultsReport, Rules, SINGLE_NOISE_MARGIN_ENV, Selection,
-    Status, Throughput, Verdict, call_change, call_floor, format_rate, gate_run, load_results,
-    metadata_path, page_path, query_for_run, ratio_table, read_json, read_metadata, recheck,
-    record_baseline, report_path, row_for, rows_for, sign_test_p, start_recording, status_of,
-    throughput_change, verdict_page, write_report_file,
+    GateOutcome, GroupCall, GroupCheck, HARNESS_VERSION, Hardware, Margins, NOISE_MARGIN_ENV,
+    NoiseMargin, RecheckArgs, Reference, ResultQuery, ResultsReport, Row, Rules,
+    SINGLE_NOISE_MARGIN_ENV, Selection, Status, Throughput, Verdict, call_change, call_floor,
+    format_rate, gate_run, load_results, metadata_path, page_path, query_for_run, ratio_table,
+    read_json, read_metadata, recheck, record_baseline, report_path, row_for, rows_for,
+    sign_test_p, start_recording, status_of, throughput_change, verdict_page, write_report_file,
 };
 
 const SPSC_ID: &str = "demo/1p1c/ringstress-spsc/64/steady";
@@ -732,6 +732,79 @@ fn where_the_threads_fit_the_cores_the_fastest_samples_are_compared() {
     );
     let (_, groups) = rows_for(&results, &two_cores());
     assert_eq!(groups[0].call, GroupCall::WithinNoise, "{:?}", groups[0]);
+}
+
+/// Three steady cells of `mpmc_thrash/1p1c` (fastest samples compared on two cores, all at
+/// 100M in the baseline): our SPSC ring at `spsc` M msg/s now, `rtrb` at 100M, a wild
+/// `crossbeam-queue` at 300M, 33M, 300M (so the group's peer noise is huge) and our MPMC
+/// ring at `mpmc`.
+fn against_twin(spsc: [f64; 3], mpmc: f64) -> (Vec<Row>, Vec<GroupCheck>) {
+    let mut results = Vec::new();
+    let mut now = Vec::new();
+    for (cell, spsc) in spsc.into_iter().enumerate() {
+        let wild = if cell == 1 { 33.0 } else { 300.0 };
+        for (function, fastest) in [
+            ("ringstress-spsc", spsc),
+            ("ringstress-mpmc", mpmc),
+            ("rtrb", 100.0),
+            ("crossbeam-queue", wild),
+        ] {
+            results.push(cell_result(function, &format!("{cell}/steady"), 0.0, false));
+            now.push(fastest * 1e6);
+        }
+    }
+    let mut results = with_fastest(results, "mpmc_thrash/1p1c", |_| 100e6);
+    for (result, fastest) in results.iter_mut().zip(now) {
+        result.fastest_msgs_per_sec = Some(fastest);
+    }
+    rows_for(&results, &two_cores())
+}
+
+#[test]
+fn the_spsc_ring_is_judged_against_its_twin_where_the_other_peers_are_too_noisy() {
+    let twin_check = |groups: &[GroupCheck], implementation: &str| {
+        groups
+            .iter()
+            .find(|check| check.implementation == implementation && check.twin.is_some())
+            .cloned()
+    };
+    // 40% slower than rtrb in every cell: the group's noise hides it, the twin does not.
+    let (rows, groups) = against_twin([60.0; 3], 60.0);
+    let whole = groups
+        .iter()
+        .find(|check| check.implementation == "ringstress-spsc" && check.pattern.is_none())
+        .unwrap();
+    assert_ne!(whole.call, GroupCall::Regressed, "{whole:?}");
+    let twin = twin_check(&groups, "ringstress-spsc").unwrap();
+    assert_eq!(twin.twin.as_deref(), Some("rtrb"));
+    assert_eq!(twin.call, GroupCall::Regressed, "{twin:?}");
+    assert!((twin.relative_change + 0.4).abs() < 1e-9);
+    let spsc_rows: Vec<&Row> = rows
+        .iter()
+        .filter(|row| row.implementation == "ringstress-spsc")
+        .collect();
+    assert_eq!(spsc_rows.len(), 3);
+    for row in spsc_rows {
+        assert_eq!(row.status, Status::Regressed, "{row:?}");
+        assert!(row.notes.contains("slower than rtrb"), "{}", row.notes);
+    }
+    // Our MPMC ring has no twin: the same drop is judged against all the peers only.
+    assert_eq!(twin_check(&groups, "ringstress-mpmc"), None);
+    assert_eq!(Verdict::of(&rows).exit_code(), 1);
+
+    // The median cell decides: one cell flipping up does not hide the drop ...
+    let (_, groups) = against_twin([60.0, 60.0, 150.0], 100.0);
+    let twin = twin_check(&groups, "ringstress-spsc").unwrap();
+    assert_eq!(twin.call, GroupCall::Regressed, "{twin:?}");
+    // ... and one cell flipping down (a third of its speed) is not a regression.
+    let (rows, groups) = against_twin([33.0, 100.0, 100.0], 100.0);
+    let twin = twin_check(&groups, "ringstress-spsc").unwrap();
+    assert_eq!(twin.call, GroupCall::WithinNoise, "{twin:?}");
+    assert!(Verdict::of(&rows).passed());
+    // A drop within the twin margin (20%) passes.
+    let (_, groups) = against_twin([80.0; 3], 100.0);
+    let twin = twin_check(&groups, "ringstress-spsc").unwrap();
+    assert_eq!(twin.call, GroupCall::WithinNoise, "{twin:?}");
 }
 
 #[test]

@@ -84,6 +84,23 @@ pub const SIGN_TEST_LEVEL: f64 = 0.05;
 /// How many times the group's peer noise a pattern slice's drop must exceed.
 pub const SLICE_NOISE_FACTOR: f64 = 3.0;
 
+/// Our implementations with a *twin* among the peers: a peer built on the same algorithm,
+/// so that on this machine the two move together through its slow and fast phases, and a
+/// change of their ratio is a change of ours. `ringstress-spsc` and `rtrb` are both
+/// one-producer one-consumer rings over a power-of-two buffer, each side caching the other's
+/// index: over 20 rounds of `mpmc_thrash/1p1c/steady` alternating between the machine's
+/// phases (both at 90M, then both at 300M), their ratio moved by a standard deviation of
+/// 0.06–0.10 (log) at 64 and 1024, while the other 1p1c peers moved by 3–10x. Our MPMC ring
+/// has no such twin: against `ArrayQueue` alone, unchanged code moved by up to 36% across
+/// a pattern slice (noise study in `criterion-baselines/README.md`).
+pub const TWINS: &[(&str, &str)] = &[("ringstress-spsc", "rtrb")];
+
+/// How far one of ours may drop against its twin, in the median cell of a pattern slice,
+/// before it is a regression: a 30% drop. Unchanged code moved a slice's median against
+/// the twin by at most 21% (log -0.23) in 380 pairings of the 20 rounds above and by 18%
+/// in three plain runs against `v0.5`; the margin is 1.5 times that, in logs.
+pub const TWIN_MARGIN: f64 = 0.30;
+
 /// The fewest peer figures (peers in cells with another peer) that measure a group's peer
 /// noise; below it, no slice check is made.
 pub const MIN_NOISE_SAMPLES: usize = 4;
@@ -209,6 +226,9 @@ pub struct GroupCheck {
     pub relative_change: f64,
     /// The call.
     pub call: GroupCall,
+    /// The twin peer of a twin check (see [`TWINS`]): the peers' figures above are then the
+    /// twin's alone. `None` for a check against all the peers.
+    pub twin: Option<String>,
     /// The ids of its benchmarks slower than their peers: those a regression of the group
     /// marks REGRESSED.
     pub slower_cells: Vec<String>,
@@ -218,6 +238,17 @@ impl GroupCheck {
     /// Whether this group fails the gate.
     pub fn regressed(&self) -> bool {
         self.call == GroupCall::Regressed
+    }
+
+    /// What the check covers after its group's name: `""` for the whole group against all
+    /// its peers, `" (steady cells)"` for a pattern slice, `" (steady cells, vs rtrb)"` for
+    /// a slice against a twin.
+    pub fn scope(&self) -> String {
+        match (&self.pattern, &self.twin) {
+            (Some(pattern), Some(twin)) => format!(" ({pattern} cells, vs {twin})"),
+            (Some(pattern), None) => format!(" ({pattern} cells)"),
+            (None, _) => String::new(),
+        }
     }
 }
 
@@ -271,16 +302,27 @@ type CellKey<'a> = (&'a str, (&'a str, &'a str), &'a str);
 /// A group of ours: (family, implementation, baseline).
 type GroupKey<'a> = (&'a str, &'a str, &'a str);
 
-/// One cell of ours in a group check: its comparison and the peers' drift beside it.
+/// One cell of ours in a group check: its comparison and the drift beside it, of all the
+/// peers and of its twin (if it has one, compared in the cell).
 struct Cell<'a> {
     ours: &'a Compared<'a>,
     drift: Option<f64>,
+    twin_drift: Option<f64>,
 }
 
 impl Cell<'_> {
     /// Its log throughput ratio relative to the peers (its own, without peers).
     fn relative(&self) -> f64 {
         self.ours.log_ratio - self.drift.unwrap_or(0.0)
+    }
+
+    /// The same cell measured against its twin alone.
+    fn against_twin(&self) -> Option<Self> {
+        self.twin_drift.map(|twin| Self {
+            ours: self.ours,
+            drift: Some(twin),
+            twin_drift: Some(twin),
+        })
     }
 }
 
@@ -292,24 +334,35 @@ pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupChec
         .iter()
         .filter_map(|result| compared(result, rules))
         .collect();
-    // Per cell: the peers' log ratios.
-    let mut peers: BTreeMap<CellKey<'_>, Vec<f64>> = BTreeMap::new();
+    // Per cell: the peers' log ratios, by implementation.
+    let mut peers: BTreeMap<CellKey<'_>, Vec<(&str, f64)>> = BTreeMap::new();
     for c in all.iter().filter(|c| !is_ours(Some(c.implementation))) {
         peers
             .entry((c.group, c.cell, c.baseline))
             .or_default()
-            .push(c.log_ratio);
+            .push((c.implementation, c.log_ratio));
     }
     // Per group of ours: its cells.
     let mut ours: BTreeMap<GroupKey<'_>, Vec<Cell<'_>>> = BTreeMap::new();
     for c in all.iter().filter(|c| is_ours(Some(c.implementation))) {
-        let drift = peers.get(&(c.group, c.cell, c.baseline)).map(|v| mean(v));
+        let beside = peers.get(&(c.group, c.cell, c.baseline));
+        let drift = beside.map(|ratios| mean(&ratios.iter().map(|&(_, r)| r).collect::<Vec<_>>()));
         if drift.is_none() && !rules.cell_by_cell {
             continue; // nothing beside it to compare machines with
         }
+        let twin_drift = twin_of(c.implementation).and_then(|twin| {
+            beside?
+                .iter()
+                .find(|&&(implementation, _)| implementation == twin)
+                .map(|&(_, r)| r)
+        });
         ours.entry((c.group, c.implementation, c.baseline))
             .or_default()
-            .push(Cell { ours: c, drift });
+            .push(Cell {
+                ours: c,
+                drift,
+                twin_drift,
+            });
     }
     let margin = rules.margins.group.fraction();
     let mut checks = Vec::new();
@@ -345,23 +398,80 @@ pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupChec
             }
         }
     }
+    // Against the twin, pattern by pattern, where the fastest samples are compared: the
+    // regime the twin margin was measured in.
+    for ((group, implementation, baseline), cells) in &ours {
+        let Some(twin) = twin_of(implementation) else {
+            continue;
+        };
+        if Estimator::for_family(group, rules.logical_cores) != Estimator::FastestSample {
+            continue;
+        }
+        let mut patterns: Vec<&str> = cells.iter().map(|cell| cell.ours.cell.0).collect();
+        patterns.sort_unstable();
+        patterns.dedup();
+        for pattern in patterns {
+            let slice: Vec<Cell<'_>> = cells
+                .iter()
+                .filter(|cell| cell.ours.cell.0 == pattern)
+                .filter_map(Cell::against_twin)
+                .collect();
+            if slice.len() >= 2 {
+                let mut check = check_of(
+                    group,
+                    implementation,
+                    baseline,
+                    &slice.iter().collect::<Vec<_>>(),
+                    Some(pattern),
+                    TWIN_MARGIN,
+                );
+                check.call = call_against_twin(&check, &slice);
+                check.twin = Some(twin.to_owned());
+                checks.push(check);
+            }
+        }
+    }
     checks
+}
+
+/// The twin of one of our implementations, if it has one ([`TWINS`]).
+fn twin_of(implementation: &str) -> Option<&'static str> {
+    TWINS
+        .iter()
+        .find(|&&(ours, _)| ours == implementation)
+        .map(|&(_, twin)| twin)
+}
+
+/// The call of a twin check, `check` (as [`check_of`] made it) over `cells`: regressed when
+/// the median cell's drop against the twin is beyond [`TWIN_MARGIN`] and our own figures
+/// dropped; else within noise. The median, not
+/// "every cell", because one cell can flip on its own: at 65536 in steady bursts either
+/// SPSC ring ran anywhere from 35M to 410M msg/s in the 20 rounds of [`TWINS`].
+fn call_against_twin(check: &GroupCheck, cells: &[Cell<'_>]) -> GroupCall {
+    let median = median(cells.iter().map(Cell::relative).collect());
+    if median.exp() - 1.0 >= -TWIN_MARGIN {
+        GroupCall::WithinNoise
+    } else if check.change >= 0.0 {
+        GroupCall::NotSlowerThanBaseline
+    } else {
+        GroupCall::Regressed
+    }
 }
 
 /// The peer noise of `group` against `baseline` (see [`peer_noise`]).
 fn group_peer_noise(
-    peers: &BTreeMap<CellKey<'_>, Vec<f64>>,
+    peers: &BTreeMap<CellKey<'_>, Vec<(&str, f64)>>,
     group: &str,
     baseline: &str,
 ) -> Option<f64> {
-    peer_noise(
-        peers
-            .iter()
-            .filter(|((cell_group, _, cell_baseline), _)| {
-                *cell_group == group && *cell_baseline == baseline
-            })
-            .map(|(_, ratios)| ratios.as_slice()),
-    )
+    let cells: Vec<Vec<f64>> = peers
+        .iter()
+        .filter(|((cell_group, _, cell_baseline), _)| {
+            *cell_group == group && *cell_baseline == baseline
+        })
+        .map(|(_, ratios)| ratios.iter().map(|&(_, r)| r).collect())
+        .collect();
+    peer_noise(cells.iter().map(Vec::as_slice))
 }
 
 /// The peer noise of a group from its cells' peer log ratios (this run over the baseline):
@@ -380,14 +490,7 @@ pub(crate) fn peer_noise<'a>(cells: impl Iterator<Item = &'a [f64]>) -> Option<f
     if deviations.len() < MIN_NOISE_SAMPLES {
         return None;
     }
-    deviations.sort_by(f64::total_cmp);
-    let middle = deviations.len() / 2;
-    let median = if deviations.len() % 2 == 0 {
-        (deviations[middle - 1] + deviations[middle]) / 2.0
-    } else {
-        deviations[middle]
-    };
-    Some(MAD_TO_SIGMA * median)
+    Some(MAD_TO_SIGMA * median(deviations))
 }
 
 /// The median absolute deviation of normal noise times this is its standard deviation.
@@ -440,7 +543,19 @@ fn check_of(
         peers_change: (!drifts.is_empty()).then(|| mean(&drifts).exp() - 1.0),
         relative_change: relative_log.exp() - 1.0,
         call,
+        twin: None,
         slower_cells,
+    }
+}
+
+/// The median of `values` (not empty).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len().is_multiple_of(2) {
+        (values[middle - 1] + values[middle]) / 2.0
+    } else {
+        values[middle]
     }
 }
 

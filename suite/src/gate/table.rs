@@ -156,10 +156,7 @@ fn groups_to_markdown(groups: &[GroupCheck]) -> String {
         if check.pattern.is_some() && check.call == GroupCall::WithinNoise {
             continue;
         }
-        let group = match &check.pattern {
-            Some(pattern) => format!("{} ({pattern} cells)", check.group),
-            None => check.group.clone(),
-        };
+        let group = format!("{}{}", check.group, check.scope());
         out.push_str(&format!(
             "| {} | {} | {} vs {} | {} | {} | {} | {} of {} (p = {:.3}) | {} of {} | -{:.0}% | {} |\n",
             escape_cell(&group),

@@ -81,11 +81,16 @@ fn row_in_group(
                         check.regressed() && check.slower_cells.iter().any(|id| id == result.id())
                     });
                 let (call, described) = if by_group {
-                    let text = match group.and_then(|check| check.pattern.as_deref()) {
-                        Some(pattern) => format!(
+                    let text = match group
+                        .map(|check| (check.pattern.as_deref(), check.twin.as_deref()))
+                    {
+                        Some((Some(pattern), Some(twin))) => format!(
+                            "slower than {twin}, and its group's {pattern} cells regressed against it"
+                        ),
+                        Some((Some(pattern), None)) => format!(
                             "slower than its peers, and its group's {pattern} cells regressed"
                         ),
-                        None => "slower than its peers, and its group regressed".to_owned(),
+                        _ => "slower than its peers, and its group regressed".to_owned(),
                     };
                     (ChangeCall::Regressed, text)
                 } else if gated && !rules.cell_by_cell {

@@ -330,10 +330,7 @@ fn group_calls(family: &str, groups: &[GroupCheck]) -> String {
         } else {
             "held"
         };
-        let slice = check
-            .pattern
-            .as_ref()
-            .map_or_else(String::new, |pattern| format!(" ({pattern} cells)"));
+        let slice = check.scope();
         out.push_str(&format!(
             "<li class=\"{class}\">{}{} vs {}: {}. Change relative to the peers {} \
              (threshold -{:.0}%); own change {}; {} of {} cells slower than their peers \
