@@ -324,6 +324,44 @@ fn the_floor_measures_a_drop_by_the_fastest_samples_where_the_threads_fit_the_co
 }
 
 #[test]
+fn a_fall_by_the_fastest_samples_alone_is_no_floor_failure_when_the_peers_medians_fell_too() {
+    // spawn_storm/two-thread fits the 2 cores, so its fastest samples are compared. Ours:
+    // 18M in every sample (72M before, fastest 78M); rtrb's fastest sample held (53M, 55M
+    // before) while its median was `rtrb_median` (52M before).
+    let cell = |rtrb_median: f64| {
+        let with_fastest = |mut result: BenchmarkResult, now: f64, then: f64| {
+            result.fastest_msgs_per_sec = Some(now);
+            result.reference.as_mut().unwrap().fastest_msgs_per_sec = Some(then);
+            result
+        };
+        let family = "spawn_storm/two-thread";
+        [
+            with_fastest(
+                rated("ringstress-mpmc", family, "64/steady", 18e6, Some(72e6)),
+                19e6,
+                78e6,
+            ),
+            with_fastest(
+                rated("rtrb", family, "64/steady", rtrb_median, Some(52e6)),
+                53e6,
+                55e6,
+            ),
+        ]
+    };
+    // rtrb's median fell as far: a slow phase that ours sat in for all its samples.
+    let rows = rows_for(&cell(10e6), &two_cores()).0;
+    assert_eq!(
+        rows[0].status,
+        Status::UnderWithinNoise,
+        "{}",
+        rows[0].notes
+    );
+    // rtrb's median held: ours fell by both figures.
+    let rows = rows_for(&cell(52e6), &two_cores()).0;
+    assert_eq!(rows[0].status, Status::FailFloor, "{}", rows[0].notes);
+}
+
+#[test]
 fn under_the_floor_as_in_the_baseline_is_reported_not_failed() {
     let results = [
         rated(

@@ -42,6 +42,16 @@
 //! A slice of a noisy group thus needs a larger drop; a group with fewer than
 //! [`MIN_NOISE_SAMPLES`] such peer figures gets no slice check.
 //!
+//! **Against a twin.** A peer built on the same algorithm as one of ours moves with it
+//! through the machine's phases, where peers of other designs do not: in
+//! `mpmc_thrash/1p1c` the SPSC ring and `rtrb` go from 90M to 300M msg/s and back together,
+//! while the other peers run 3–10x slower in phases of their own and set the family's peer
+//! noise (0.24–0.48, thresholds of 51–76%). So each of ours with a twin ([`TWINS`]) is also
+//! judged per pattern slice against the twin alone, where the family's threads fit on the
+//! cores: **regressed** when the median cell's change relative to the twin is a drop beyond
+//! [`TWIN_MARGIN`] (a fixed margin from a noise study, since one peer gives no noise figure
+//! of its own).
+//!
 //! Either call also needs our own figures to have dropped (their geometric mean against
 //! the baseline): when the machine speeds the peers up more than ours, ours is slower than
 //! the peers without being any slower than it was, and that is no regression of ours.

@@ -331,9 +331,13 @@ fn group_calls(family: &str, groups: &[GroupCheck]) -> String {
             "held"
         };
         let slice = check.scope();
+        let (to, than) = match check.twin.as_deref() {
+            Some(twin) => (escape(twin), escape(twin)),
+            None => ("the peers".to_owned(), "their peers".to_owned()),
+        };
         out.push_str(&format!(
-            "<li class=\"{class}\">{}{} vs {}: {}. Change relative to the peers {} \
-             (threshold -{:.0}%); own change {}; {} of {} cells slower than their peers \
+            "<li class=\"{class}\">{}{} vs {}: {}. Change relative to {to} {} \
+             (threshold -{:.0}%); own change {}; {} of {} cells slower than {than} \
              (p = {:.3}).</li>\n",
             escape(&check.implementation),
             escape(&slice),
