@@ -25,8 +25,8 @@
 //! fastest samples are compared, a fall must also be one by the medians against the peers'
 //! medians: a single cell has no other cells to outvote a slow phase that lasted its whole
 //! measurement. Seen on unchanged code: our MPMC ring at 16–19M msg/s in all 10 samples of
-//! `spawn_storm/two-thread/steady/64` (72M in the baseline), while each peer caught 2–5
-//! fast samples (unchanged by its fastest) and lost 40–80% by its median.
+//! `spawn_storm/two-thread/steady/64` (72M in the baseline), while each peer caught 2–6
+//! fast samples (unchanged by its fastest), and three of the four lost 31–83% by their medians.
 //!
 //! **Reasons**, for one of ours under the floor, from the data of this run: a topology with
 //! more threads than this machine has logical cores is oversubscribed (threads then wait for
