@@ -31,6 +31,7 @@ use super::table::ResultsReport;
 #[derive(Debug, Clone, PartialEq, Eq, Parser)]
 #[command(
     name = "ringstress-gate",
+    long_about = None,
     about = "Re-check saved Criterion results against the 50M msg/s floor (and a baseline) \
              without measuring.",
     after_help = "environment: RINGSTRESS_NOISE_MARGIN=0.15 sets the group noise margin and \
@@ -40,7 +41,7 @@ use super::table::ResultsReport;
                   example: cargo run --release --bin ringstress-gate -- --baseline v0.4"
 )]
 pub struct RecheckArgs {
-    /// The latest run (Criterion's `new` results) [default]
+    /// The latest run (Criterion's `new` results), the default
     #[arg(long, conflicts_with = "baseline")]
     pub new: bool,
     /// A saved baseline, e.g. v0.4 (its floor judged on the raw figures)
@@ -60,7 +61,7 @@ pub struct RecheckArgs {
     #[arg(long, value_name = "CAPACITY")]
     pub ratios: Option<usize>,
     /// Also write the verdict page (HTML, as a bench run writes to
-    /// <home>/report/ringstress-verdict.html) to FILE
+    /// `<home>/report/ringstress-verdict.html`) to FILE
     #[arg(long, value_name = "FILE", conflicts_with = "ratios")]
     pub page: Option<PathBuf>,
 }
