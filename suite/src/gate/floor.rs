@@ -12,9 +12,10 @@
 //! group stands in; with none at all, the machine is taken as unchanged.
 //! Ours is divided by that change only when it is a slowdown: a slow phase excuses a drop,
 //! a fast phase of the peers never counts against us.
-//! Every change here is measured by the figure the group check compares
-//! ([`Estimator`]): the fastest samples' ratio where the family's
-//! threads fit on the machine's cores, the typical figures' ratio where they do not.
+//! The machine's change and the tolerance are measured by the figure the group check
+//! compares ([`Estimator`]): the fastest samples' ratio where the family's threads fit on
+//! the machine's cores, the typical figures' ratio where they do not. The fall itself is
+//! tested on both figures (below).
 //!
 //! **Noise.** A cell whose baseline figure sits just above the floor crosses it now and then
 //! on unchanged code. Falling under the floor fails only when the normalised figure is also
@@ -105,7 +106,8 @@ pub fn floor_check(
         .any(|other| other.reference_msgs_per_sec().is_some())
         .then(|| result.reference.as_ref().map(|r| r.baseline.clone()))
         .flatten();
-    // Drops are measured by the figure the group check compares (see `estimator`).
+    // The machine's change and the tolerance come from the figure the group check compares
+    // (see `estimator`); the fall below is tested on both figures.
     let estimator = Estimator::for_family(result.place().family, logical_cores);
     let peers_change = peers_ratio(result, beside, estimator);
     let machine = peers_change.unwrap_or(1.0).min(1.0);

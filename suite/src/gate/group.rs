@@ -390,26 +390,31 @@ pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupChec
             margin.max(1.0 - (-SLICE_NOISE_FACTOR * noise).exp())
         });
         let all: Vec<&Cell<'_>> = cells.iter().collect();
-        let whole = check_of(group, implementation, baseline, &all, None, threshold);
+        let whole = check_of(
+            group,
+            implementation,
+            baseline,
+            &all,
+            Scope::Group,
+            threshold,
+        );
         checks.push(whole);
         if noise.is_none() {
             continue;
         }
-        let mut patterns: Vec<&str> = cells.iter().map(|cell| cell.ours.cell.0).collect();
-        patterns.sort_unstable();
-        patterns.dedup();
-        for pattern in patterns {
+        for pattern in patterns_of(cells) {
             let slice: Vec<&Cell<'_>> = cells
                 .iter()
                 .filter(|cell| cell.ours.cell.0 == pattern)
                 .collect();
             if slice.len() >= 2 {
+                let scope = Scope::Slice(pattern);
                 checks.push(check_of(
                     group,
                     implementation,
                     baseline,
                     &slice,
-                    Some(pattern),
+                    scope,
                     threshold,
                 ));
             }
@@ -424,31 +429,44 @@ pub fn group_checks(results: &[BenchmarkResult], rules: &Rules) -> Vec<GroupChec
         if Estimator::for_family(group, rules.logical_cores) != Estimator::FastestSample {
             continue;
         }
-        let mut patterns: Vec<&str> = cells.iter().map(|cell| cell.ours.cell.0).collect();
-        patterns.sort_unstable();
-        patterns.dedup();
-        for pattern in patterns {
+        for pattern in patterns_of(cells) {
             let slice: Vec<Cell<'_>> = cells
                 .iter()
                 .filter(|cell| cell.ours.cell.0 == pattern)
                 .filter_map(Cell::against_twin)
                 .collect();
             if slice.len() >= 2 {
-                let mut check = check_of(
+                checks.push(check_of(
                     group,
                     implementation,
                     baseline,
                     &slice.iter().collect::<Vec<_>>(),
-                    Some(pattern),
+                    Scope::Twin(pattern, twin),
                     TWIN_MARGIN,
-                );
-                check.call = call_against_twin(&check);
-                check.twin = Some(twin.to_owned());
-                checks.push(check);
+                ));
             }
         }
     }
     checks
+}
+
+/// The burst patterns of `cells`, each once, in order.
+fn patterns_of<'a>(cells: &[Cell<'a>]) -> Vec<&'a str> {
+    let mut patterns: Vec<&str> = cells.iter().map(|cell| cell.ours.cell.0).collect();
+    patterns.sort_unstable();
+    patterns.dedup();
+    patterns
+}
+
+/// What one check covers.
+#[derive(Debug, Clone, Copy)]
+enum Scope<'a> {
+    /// A whole group, against all the peers beside it.
+    Group,
+    /// One burst pattern's cells, against all the peers beside them.
+    Slice(&'a str),
+    /// One burst pattern's cells, against the twin (the second name) alone.
+    Twin(&'a str, &'a str),
 }
 
 /// The twin of one of our implementations, if it has one ([`TWINS`]).
@@ -459,16 +477,14 @@ fn twin_of(implementation: &str) -> Option<&'static str> {
         .map(|&(_, twin)| twin)
 }
 
-/// The call of a twin check, `check` (as [`check_of`] made it, its relative change being
-/// the median cell's): regressed when that drop against the twin is beyond [`TWIN_MARGIN`]
-/// and our own figures dropped; else within noise. Not "every cell slower", because one
-/// cell can flip on its own: at 65536 in steady bursts either SPSC ring ran anywhere from
-/// 35M to 410M msg/s in the 20 rounds of [`TWINS`].
-fn call_against_twin(check: &GroupCheck) -> GroupCall {
-    if check.relative_change >= -TWIN_MARGIN {
+/// The call of a twin check whose median cell's log ratio against the twin is
+/// `median_log`: regressed when that is a drop beyond `threshold` ([`TWIN_MARGIN`]).
+/// Not "every cell slower" as for a slice, because one cell can flip on its own: at 65536
+/// in steady bursts either SPSC ring ran anywhere from 35M to 410M msg/s in the 20 rounds
+/// of [`TWINS`].
+fn call_against_twin(median_log: f64, threshold: f64) -> GroupCall {
+    if median_log.exp() - 1.0 >= -threshold {
         GroupCall::WithinNoise
-    } else if check.change >= 0.0 {
-        GroupCall::NotSlowerThanBaseline
     } else {
         GroupCall::Regressed
     }
@@ -513,13 +529,13 @@ pub(crate) fn peer_noise<'a>(cells: impl Iterator<Item = &'a [f64]>) -> Option<f
 const MAD_TO_SIGMA: f64 = 1.4826;
 
 /// The check of one of our implementations over `cells` of a group (all of them, or the
-/// slice of one `pattern`), regressed beyond `threshold`.
+/// slice of one pattern, as `scope` says), regressed beyond `threshold`.
 fn check_of(
     group: &str,
     implementation: &str,
     baseline: &str,
     cells: &[&Cell<'_>],
-    pattern: Option<&str>,
+    scope: Scope<'_>,
     threshold: f64,
 ) -> GroupCheck {
     let own: Vec<f64> = cells.iter().map(|cell| cell.ours.log_ratio).collect();
@@ -531,13 +547,22 @@ fn check_of(
         .map(|cell| cell.ours.id.to_owned())
         .collect();
     // A whole group's change is the mean over its cells; a slice's, its median cell's.
-    let relative_log = match pattern {
-        None => mean(&relative),
-        Some(_) => median(relative.clone()),
+    let (relative_log, call) = match scope {
+        Scope::Group => {
+            let mean = mean(&relative);
+            let call = call_group(mean, cells.len(), slower_cells.len(), threshold);
+            (mean, call)
+        }
+        Scope::Slice(_) => (median(relative.clone()), call_slice(&relative, threshold)),
+        Scope::Twin(..) => {
+            let median = median(relative.clone());
+            (median, call_against_twin(median, threshold))
+        }
     };
-    let call = match pattern {
-        None => call_group(relative_log, cells.len(), slower_cells.len(), threshold),
-        Some(_) => call_slice(&relative, threshold),
+    let (pattern, twin) = match scope {
+        Scope::Group => (None, None),
+        Scope::Slice(pattern) => (Some(pattern), None),
+        Scope::Twin(pattern, twin) => (Some(pattern), Some(twin)),
     };
     // A regression makes our ring slower than it was, not only slower than peers that the
     // machine happened to speed up more (seen on unchanged code: ours +117%, peers +176%).
@@ -563,7 +588,7 @@ fn check_of(
         peers_change: (!drifts.is_empty()).then(|| mean(&drifts).exp() - 1.0),
         relative_change: relative_log.exp() - 1.0,
         call,
-        twin: None,
+        twin: twin.map(str::to_owned),
         slower_cells,
     }
 }
