@@ -19,14 +19,16 @@
 
 use std::process;
 
-use crate::gate::{Margins, NOISE_MARGIN_ENV, NoiseMargin, SINGLE_NOISE_MARGIN_ENV};
+use crate::gate::{
+    Margins, NOISE_MARGIN_ENV, NoiseMargin, REMEASURE_OF_ENV, SINGLE_NOISE_MARGIN_ENV,
+};
 use crate::stress::grid::{Grid, PATTERNS_ENV, SIZES_ENV, TOPOLOGIES_ENV, split};
 use crate::stress::run::{PIN_ENV, STALL_SECS_ENV, parse_pin, parse_stall_secs};
 use crate::stress::scenario::http_flood;
 use crate::stress::scenario::mpmc_thrash::{self, MAX_THREADS};
 
-/// Every setting the suite reads.
-pub const SETTINGS: [&str; 7] = [
+/// Every setting the suite reads ([`REMEASURE_OF_ENV`] is the gate's, for the run it starts).
+pub const SETTINGS: [&str; 8] = [
     SIZES_ENV,
     PATTERNS_ENV,
     TOPOLOGIES_ENV,
@@ -34,6 +36,7 @@ pub const SETTINGS: [&str; 7] = [
     STALL_SECS_ENV,
     NOISE_MARGIN_ENV,
     SINGLE_NOISE_MARGIN_ENV,
+    REMEASURE_OF_ENV,
 ];
 
 /// What one slot of a ring may take, at most, for the largest message a scenario moves

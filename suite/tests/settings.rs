@@ -54,10 +54,11 @@ fn good_and_absent_settings_pass() {
         ("RINGSTRESS_SINGLE_NOISE_MARGIN", "0.5"),
         ("RINGSTRESS_TOPOLOGIES", "8p8c, 16p1c,4-workers"),
         ("RINGSTRESS_PIN", "1"),
-        ("PATH", "/usr/bin"), // not ours: ignored
+        ("RINGSTRESS_REMEASURE_OF", "4242"), // the gate's mark on its re-measuring run
+        ("PATH", "/usr/bin"),                // not ours: ignored
     ];
     assert_eq!(settings::check(good, MEMORY), Ok(()));
-    assert_eq!(SETTINGS.len(), 7);
+    assert_eq!(SETTINGS.len(), 8);
 }
 
 #[test]

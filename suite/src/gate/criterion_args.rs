@@ -280,6 +280,49 @@ impl CriterionArgs {
     }
 }
 
+/// `args` (a bench binary's, after the program name) with `filter` as the name filter: the
+/// same options, with any filter, `--exact` and `--ignored` of the original left out.
+///
+/// ```
+/// use ringstress_suite::gate::with_filter;
+///
+/// let args = ["--bench", "--baseline", "v0.5", "--exact", "http_flood/x", "-n"].map(String::from);
+/// assert_eq!(with_filter(&args, "^y$"), ["--bench", "--baseline", "v0.5", "-n", "^y$"]);
+/// let args = ["--bench", "-s", "v1", "--", "z"].map(String::from);
+/// assert_eq!(with_filter(&args, "^y$"), ["--bench", "-s", "v1", "^y$"]);
+/// ```
+pub fn with_filter(args: &[String], filter: &str) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            break;
+        }
+        if arg == "--exact" || arg == "--ignored" {
+            continue;
+        }
+        if let Some(long) = arg.strip_prefix("--") {
+            kept.push(arg.clone());
+            if !long.contains('=') && takes_value(long) {
+                kept.extend(args.next().cloned());
+            }
+        } else if let Some(cluster) = arg.strip_prefix('-').filter(|rest| !rest.is_empty()) {
+            kept.push(arg.clone());
+            // A value option ending the cluster takes the next argument as its value.
+            let last_takes_value = cluster
+                .char_indices()
+                .find(|&(_, letter)| long_name_of_short(letter).is_some())
+                .is_some_and(|(at, letter)| at + letter.len_utf8() == cluster.len());
+            if last_takes_value {
+                kept.extend(args.next().cloned());
+            }
+        }
+        // Anything else is the original filter: left out.
+    }
+    kept.push(filter.to_owned());
+    kept
+}
+
 fn read_raw_options<I, S>(args: I) -> RawOptions
 where
     I: IntoIterator<Item = S>,

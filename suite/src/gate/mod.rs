@@ -16,6 +16,8 @@
 //! - [`bench_main!`](crate::bench_main) is the `main` of every bench file; it calls
 //!   [`start_run`] before Criterion measures and [`after_benches`] once it is done. Without
 //!   a baseline flag the run is compared with [`CURRENT_BASELINE`].
+//! - Before a comparing run fails the floor, the gate re-measures the failing cases once,
+//!   every implementation back to back, and judges again (`remeasure.rs`).
 //! - `ringstress-gate` ([`recheck`]) re-checks saved results without measuring.
 //!
 //! Status of a benchmark: ours (function id starting with `ringstress`) are
@@ -56,6 +58,7 @@ mod margins;
 mod rate;
 mod ratio_table;
 mod recheck;
+mod remeasure;
 mod report_file;
 mod results;
 mod run;
@@ -68,7 +71,7 @@ pub use baseline::{
     baseline_damage, comparability, comparability_in, metadata_path, read_metadata,
     record_baseline, start_recording,
 };
-pub use criterion_args::{BaselineUse, CriterionArgs, Filter};
+pub use criterion_args::{BaselineUse, CriterionArgs, Filter, with_filter};
 pub use criterion_json::{
     BenchmarkRecord, ChangeEstimates, ConfidenceInterval, Estimate, Estimates, Samples, Throughput,
     read_json,
@@ -94,6 +97,7 @@ pub use margins::{
 pub use rate::{format_rate, msgs_per_sec, throughput_change};
 pub use ratio_table::ratio_table;
 pub use recheck::{RecheckArgs, ratios, recheck};
+pub use remeasure::{REMEASURE_OF_ENV, cases_filter, is_remeasuring};
 pub use report_file::{PAGE_FILE, REPORT_FILE, page_path, report_path};
 pub use results::{
     Against, BenchmarkResult, ChangeData, Comparison, ComparisonSource, LATEST_SLOT,

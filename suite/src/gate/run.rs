@@ -17,6 +17,7 @@ use super::decision::Rules;
 use super::error::GateError;
 use super::hardware::Hardware;
 use super::margins::Margins;
+use super::remeasure::{self, cases_filter};
 use super::report_file;
 use super::results::{
     BenchmarkResult, ComparisonSource, LATEST_SLOT, PREVIOUS_RUN_BASELINE, ResultQuery, Selection,
@@ -87,6 +88,7 @@ pub fn after_benches(started: SystemTime) {
             home.display()
         ),
         GateOutcome::Checked(report) => {
+            let report = remeasured_if_wanted(&args, started, &home, margins, *report);
             let path = report_file::report_path(&home);
             println!(
                 "\n{}",
@@ -97,6 +99,52 @@ pub fn after_benches(started: SystemTime) {
             if !verdict.passed() {
                 process::exit(verdict.exit_code());
             }
+        }
+    }
+}
+
+/// `report`, or, when it fails the floor in a comparing run, the report after the failing
+/// cases were measured once more (see `remeasure.rs`). If the re-measuring run cannot
+/// finish, says why and keeps `report`.
+fn remeasured_if_wanted(
+    args: &CriterionArgs,
+    started: SystemTime,
+    home: &Path,
+    margins: Margins,
+    report: ResultsReport,
+) -> ResultsReport {
+    let verdict = report.verdict();
+    let compares = matches!(args.baseline, BaselineUse::Compare(_));
+    let Some(filter) =
+        cases_filter(&verdict.below_floor).filter(|_| remeasure::wanted(&verdict, compares))
+    else {
+        return report;
+    };
+    println!(
+        "\nringstress gate: {} of ours fell below the floor ({}); measuring {} again, \
+         every implementation back to back, before judging",
+        verdict.below_floor.len(),
+        verdict.below_floor.join(", "),
+        if verdict.below_floor.len() == 1 {
+            "its case"
+        } else {
+            "their cases"
+        },
+    );
+    let again = remeasure::run_again(&filter).and_then(|()| {
+        report_since(args, started, home, margins).map_err(|error| error.to_string())
+    });
+    match again {
+        Ok(Some(again)) => {
+            println!("ringstress gate: judged with the figures measured again");
+            again
+        }
+        Ok(None) => report,
+        Err(error) => {
+            eprintln!(
+                "ringstress gate: warning: re-measuring failed ({error}); judging the first figures"
+            );
+            report
         }
     }
 }
@@ -118,6 +166,11 @@ pub fn gate_run(
 ) -> Result<GateOutcome, GateError> {
     if let Some(reason) = args.skip_reason() {
         return Ok(GateOutcome::Skipped(reason));
+    }
+    if remeasure::is_remeasuring() {
+        return Ok(GateOutcome::Skipped(
+            "a re-measuring run: the run that started it judges",
+        ));
     }
     let loaded = load_checked(home, &query_for_run(args, started))?;
     if loaded.results.is_empty() {
