@@ -290,28 +290,67 @@ impl Verdict {
         if self.passed() {
             return self.summary();
         }
+        let counts: Vec<String> = self
+            .failure_kinds()
+            .into_iter()
+            .map(|kind| kind.count)
+            .collect();
+        format!("FAIL: {} (of {} of ours).", counts.join(", "), self.ours)
+    }
+
+    /// Each kind of failure in this verdict, in the order the headline and the summary
+    /// name them.
+    fn failure_kinds(&self) -> Vec<FailureKind> {
         let floor = format_rate(FLOOR_MSGS_PER_SEC);
-        let mut failures = Vec::new();
+        let mut kinds = Vec::new();
         if let Some(damage) = &self.baseline_damage {
-            failures.push(damage.clone());
+            kinds.push(FailureKind {
+                count: damage.clone(),
+                detail: "the baseline is damaged, so nothing was compared with it".to_owned(),
+                advice: "see the line naming the damage above the table",
+            });
         }
+        let with_ids = |count: String, ids: &[String]| FailureKind {
+            detail: format!("{count} ({})", ids.join(", ")),
+            count,
+            advice: "",
+        };
         if !self.below_floor.is_empty() {
-            failures.push(format!(
-                "{} below the {floor} floor",
-                self.below_floor.len()
-            ));
+            kinds.push(FailureKind {
+                advice: "for FAIL (floor), re-run that benchmark's group, peers included, on a \
+                         quiet machine; if it stays under, profile the ring on that scenario",
+                ..with_ids(
+                    format!("{} below the {floor} floor", self.below_floor.len()),
+                    &self.below_floor,
+                )
+            });
         }
         if !self.without_throughput.is_empty() {
-            failures.push(format!(
-                "{} without Throughput::Elements",
-                self.without_throughput.len()
-            ));
+            kinds.push(FailureKind {
+                advice: "declare messages per iteration with \
+                         group.throughput(Throughput::Elements(n))",
+                ..with_ids(
+                    format!(
+                        "{} without Throughput::Elements",
+                        self.without_throughput.len()
+                    ),
+                    &self.without_throughput,
+                )
+            });
         }
         if !self.regressed.is_empty() {
             let name = self.gated_against.as_deref().unwrap_or("the baseline");
-            failures.push(format!("{} regressed vs {name}", self.regressed.len()));
+            kinds.push(FailureKind {
+                advice: "for REGRESSED, confirm by re-running its whole group, peers included, \
+                         against the same baseline (the group check needs them); if the \
+                         slowdown is intended, record a new baseline with --save-baseline",
+                ..with_ids(
+                    format!("{} regressed vs {name}", self.regressed.len()),
+                    &self.regressed,
+                )
+            });
         }
-        format!("FAIL: {} (of {} of ours).", failures.join(", "), self.ours)
+        kinds
     }
 
     /// The verdict with every failing id and what to do, printed under the full table.
@@ -346,50 +385,23 @@ impl Verdict {
                 )
             };
         }
-        let mut failures = Vec::new();
-        let mut advice = Vec::new();
-        if self.baseline_damage.is_some() {
-            failures.push("the baseline is damaged, so nothing was compared with it".to_owned());
-            advice.push("see the line naming the damage above the table");
-        }
-        if !self.below_floor.is_empty() {
-            failures.push(format!(
-                "{} below the {floor} floor ({})",
-                self.below_floor.len(),
-                self.below_floor.join(", ")
-            ));
-            advice.push(
-                "for FAIL (floor), re-run that benchmark's group, peers included, on a quiet \
-                 machine; if it stays under, profile the ring on that scenario",
-            );
-        }
-        if !self.without_throughput.is_empty() {
-            failures.push(format!(
-                "{} without Throughput::Elements ({})",
-                self.without_throughput.len(),
-                self.without_throughput.join(", ")
-            ));
-            advice.push(
-                "declare messages per iteration with group.throughput(Throughput::Elements(n))",
-            );
-        }
-        if !self.regressed.is_empty() {
-            let name = self.gated_against.as_deref().unwrap_or("the baseline");
-            failures.push(format!(
-                "{} regressed vs {name} ({})",
-                self.regressed.len(),
-                self.regressed.join(", ")
-            ));
-            advice.push(
-                "for REGRESSED, confirm by re-running its whole group, peers included, against \
-                 the same baseline (the group check needs them); if the slowdown is intended, \
-                 record a new baseline with --save-baseline",
-            );
-        }
+        let kinds = self.failure_kinds();
+        let failures: Vec<&str> = kinds.iter().map(|kind| kind.detail.as_str()).collect();
+        let advice: Vec<&str> = kinds.iter().map(|kind| kind.advice).collect();
         format!(
             "FAIL: {}. To fix: {}.",
             failures.join("; "),
             advice.join("; ")
         )
     }
+}
+
+/// One kind of failure, as the verdict's lines name it.
+struct FailureKind {
+    /// Its count, for the headline: `2 below the 50.0M msg/s floor`.
+    count: String,
+    /// Its count with the failing ids, for the summary.
+    detail: String,
+    /// What to do about it.
+    advice: &'static str,
 }
