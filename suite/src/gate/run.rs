@@ -115,9 +115,10 @@ fn remeasured_if_wanted(
 ) -> ResultsReport {
     let verdict = report.verdict();
     let compares = matches!(args.baseline, BaselineUse::Compare(_));
-    let Some(filter) =
-        cases_filter(&verdict.below_floor).filter(|_| remeasure::wanted(&verdict, compares))
-    else {
+    if !remeasure::wanted(&verdict, compares) {
+        return report;
+    }
+    let Some(filter) = cases_filter(&verdict.below_floor) else {
         return report;
     };
     println!(
