@@ -12,7 +12,8 @@ mod peers;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion};
-use ringstress_suite::gate::{criterion_home, is_remeasuring};
+use ringstress_suite::gate::criterion_home;
+use ringstress_suite::rerun::is_remeasuring;
 use ringstress_suite::stress::grid::{Grid, topologies};
 use ringstress_suite::stress::latency::{LatencyReport, SAMPLE_EVERY};
 use ringstress_suite::stress::queue::{Queue, RingMpmc, RingSpsc};
@@ -42,7 +43,7 @@ fn bench<Q: Queue>(
 
 fn http_flood(c: &mut Criterion) {
     let grid = Grid::from_env();
-    // The gate's re-measuring run (of a few cases) keeps the whole run's latency table.
+    // A second run for the gate (a few cases) keeps the first run's whole latency table.
     let mut latency = (args().measures() && !is_remeasuring())
         .then(|| LatencyReport::new("http_flood", SAMPLE_EVERY));
     for (topology, pattern) in each_pattern(topologies(&Topology::ALL), &grid) {

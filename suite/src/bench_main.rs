@@ -8,8 +8,9 @@
 /// one line and exit code 2 for a bad one), records the start
 /// ([`gate::start_run`](crate::gate::start_run)), runs the given benchmark functions,
 /// prints Criterion's summary, then runs the gate
-/// ([`gate::after_benches`](crate::gate::after_benches)): the results table of what this
-/// run measured, and a non-zero exit on a floor breach or regression.
+/// ([`rerun::gate_this_run`](crate::rerun::gate_this_run)): the results table of what this
+/// run measured (with any floor failure measured a second time first), and a non-zero exit
+/// on a floor breach or regression.
 ///
 /// Without a baseline flag Criterion compares with
 /// [`gate::CURRENT_BASELINE`](crate::gate::CURRENT_BASELINE), leniently: a benchmark that
@@ -55,7 +56,7 @@ macro_rules! bench_main {
             }
             $( $benchmark(&mut criterion); )+
             criterion.final_summary();
-            $crate::gate::after_benches(started);
+            $crate::rerun::gate_this_run(started);
         }
     };
 }

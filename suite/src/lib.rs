@@ -8,6 +8,7 @@
 //!   binary re-checks saved results.
 //! - [`settings`]: every `RINGSTRESS_*` variable, checked before anything runs.
 //! - [`bench_main!`]: the `main` of every bench file: settings, Criterion, then the gate.
+//! - [`rerun`]: the bench binary's second run over the cases the gate measures again.
 //!
 //! The gate reads only Criterion's files, never the stress engine, and the engine knows
 //! nothing of the gate: the two meet in [`settings`], [`bench_main!`] and the bench files.
@@ -15,6 +16,7 @@
 
 mod bench_main;
 pub mod gate;
+pub mod rerun;
 pub mod settings;
 pub mod stress;
 

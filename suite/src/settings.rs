@@ -19,9 +19,8 @@
 
 use std::process;
 
-use crate::gate::{
-    Margins, NOISE_MARGIN_ENV, NoiseMargin, REMEASURE_OF_ENV, SINGLE_NOISE_MARGIN_ENV,
-};
+use crate::gate::{Margins, NOISE_MARGIN_ENV, NoiseMargin, SINGLE_NOISE_MARGIN_ENV};
+use crate::rerun::REMEASURE_OF_ENV;
 use crate::stress::grid::{Grid, PATTERNS_ENV, SIZES_ENV, TOPOLOGIES_ENV, split};
 use crate::stress::run::{PIN_ENV, STALL_SECS_ENV, parse_pin, parse_stall_secs};
 use crate::stress::scenario::http_flood;
@@ -96,6 +95,14 @@ pub fn check<'a>(
     }
     if let Some(text) = value_of(STALL_SECS_ENV) {
         parse_stall_secs(text)?;
+    }
+    if let Some(text) = value_of(REMEASURE_OF_ENV)
+        && text.parse::<u32>().is_err()
+    {
+        return Err(format!(
+            "{REMEASURE_OF_ENV}={text:?}: not a process id (the gate sets it on the run it \
+             starts to measure again; accepted: a process id, or unset)"
+        ));
     }
     for (name, default) in [
         (NOISE_MARGIN_ENV, Margins::default().group),

@@ -11,7 +11,7 @@ use ringstress_suite::settings::{self, SETTINGS};
 const MEMORY: Option<u64> = Some(24 << 30);
 
 /// Every bad value worth a line, and a word the line must contain besides the variable.
-const BAD: [(&str, &str, &str); 17] = [
+const BAD: [(&str, &str, &str); 18] = [
     ("RINGSTRESS_SIZES", "abc", "accepted"),
     ("RINGSTRESS_SIZES", "0", "accepted"),
     ("RINGSTRESS_SIZES", "64,-1", "accepted"),
@@ -41,6 +41,7 @@ const BAD: [(&str, &str, &str); 17] = [
     ),
     ("RINGSTRESS_TOPOLOGIES", ",", "no topology named"),
     ("RINGSTRESS_PIN", "yes", "accepted: 1"),
+    ("RINGSTRESS_REMEASURE_OF", "yes", "accepted: a process id"),
 ];
 
 #[test]

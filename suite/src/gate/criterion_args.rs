@@ -280,74 +280,85 @@ impl CriterionArgs {
     }
 }
 
-/// `args` (a bench binary's, after the program name) with `filter` as the name filter: the
-/// same options, with any filter, `--exact` and `--ignored` of the original left out.
+/// The arguments that run the same bench binary again on `filter` alone, without plots:
+/// `args` (after the program name) with any name filter, `--exact`, `--ignored` and
+/// `--noplot` (`-n`) left out, then `--noplot` and `filter`. Every other option is kept, so
+/// the run measures and compares as the first one did.
 ///
 /// ```
-/// use ringstress_suite::gate::with_filter;
+/// use ringstress_suite::gate::rerun_args;
 ///
-/// let args = ["--bench", "--baseline", "v0.5", "--exact", "http_flood/x", "-n"].map(String::from);
-/// assert_eq!(with_filter(&args, "^y$"), ["--bench", "--baseline", "v0.5", "-n", "^y$"]);
-/// let args = ["--bench", "-s", "v1", "--", "z"].map(String::from);
-/// assert_eq!(with_filter(&args, "^y$"), ["--bench", "-s", "v1", "^y$"]);
+/// let args = ["--bench", "--baseline", "v0.5", "--exact", "http_flood/x", "-vn"].map(String::from);
+/// assert_eq!(rerun_args(&args, "^y$"), ["--bench", "--baseline=v0.5", "-v", "--noplot", "^y$"]);
+/// let args = ["--bench", "-ns", "v1", "--noplot", "--", "z"].map(String::from);
+/// assert_eq!(rerun_args(&args, "^y$"), ["--bench", "-s", "v1", "--noplot", "^y$"]);
 /// ```
-pub fn with_filter(args: &[String], filter: &str) -> Vec<String> {
+pub fn rerun_args(args: &[String], filter: &str) -> Vec<String> {
     let mut kept = Vec::new();
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        if arg == "--" {
-            break;
-        }
-        if arg == "--exact" || arg == "--ignored" {
-            continue;
-        }
-        if let Some(long) = arg.strip_prefix("--") {
-            kept.push(arg.clone());
-            if !long.contains('=') && takes_value(long) {
-                kept.extend(args.next().cloned());
+    for item in items(args) {
+        match item {
+            Item::Long { name, .. } if ["exact", "ignored", "noplot"].contains(&name.as_str()) => {}
+            Item::Long { name, value: None } => kept.push(format!("--{name}")),
+            Item::Long {
+                name,
+                value: Some(value),
+            } => kept.push(format!("--{name}={value}")),
+            Item::Short { flags, option } => {
+                let flags: String = flags.chars().filter(|&letter| letter != 'n').collect();
+                match option {
+                    Some((letter, _, value)) => kept.extend([format!("-{flags}{letter}"), value]),
+                    None if !flags.is_empty() => kept.push(format!("-{flags}")),
+                    None => {}
+                }
             }
-        } else if let Some(cluster) = arg.strip_prefix('-').filter(|rest| !rest.is_empty()) {
-            kept.push(arg.clone());
-            // A value option ending the cluster takes the next argument as its value.
-            let last_takes_value = cluster
-                .char_indices()
-                .find(|&(_, letter)| long_name_of_short(letter).is_some())
-                .is_some_and(|(at, letter)| at + letter.len_utf8() == cluster.len());
-            if last_takes_value {
-                kept.extend(args.next().cloned());
-            }
+            Item::Positional(_) => {}
         }
-        // Anything else is the original filter: left out.
     }
-    kept.push(filter.to_owned());
+    kept.extend(["--noplot".to_owned(), filter.to_owned()]);
     kept
 }
 
-fn read_raw_options<I, S>(args: I) -> RawOptions
+/// One item of a command line, as Criterion's parser reads it.
+enum Item {
+    /// `--name`, or `--name=value` (any option) or `--name value` (one that takes a value).
+    Long { name: String, value: Option<String> },
+    /// A cluster of short options (`-n`, `-ns v0.1`, `-sv0.1`, `-s=v0.1`): flag letters, then
+    /// at most one option that takes a value (its letter, long name and value).
+    Short {
+        flags: String,
+        option: Option<(char, &'static str, String)>,
+    },
+    /// A positional argument (the first is the name filter); everything after `--` is one.
+    Positional(String),
+}
+
+/// The items of `args`. An option that takes a value but has none left is dropped, as
+/// Criterion would refuse it anyway.
+fn items<I, S>(args: I) -> Vec<Item>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    let mut raw = RawOptions::default();
+    let mut items = Vec::new();
     let mut args = args.into_iter().map(|arg| arg.as_ref().to_owned());
     while let Some(arg) = args.next() {
         if arg == "--" {
-            // Everything after is positional.
-            raw.filter = raw.filter.take().or_else(|| args.next());
+            items.extend(args.by_ref().map(Item::Positional));
             break;
         }
         if let Some(long) = arg.strip_prefix("--") {
-            match long.split_once('=') {
-                Some((name, value)) => raw.values.push((name.to_owned(), value.to_owned())),
-                None if takes_value(long) => {
-                    if let Some(value) = args.next() {
-                        raw.values.push((long.to_owned(), value));
-                    }
-                }
-                None => raw.flags.push(long.to_owned()),
-            }
+            let (name, value) = match long.split_once('=') {
+                Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
+                None if takes_value(long) => match args.next() {
+                    Some(value) => (long.to_owned(), Some(value)),
+                    None => continue,
+                },
+                None => (long.to_owned(), None),
+            };
+            items.push(Item::Long { name, value });
         } else if let Some(cluster) = arg.strip_prefix('-').filter(|rest| !rest.is_empty()) {
-            // A cluster of short options, e.g. `-n`, `-ns v0.1`, `-sv0.1`, `-s=v0.1`.
+            let mut flags = String::new();
+            let mut option = None;
             for (at, letter) in cluster.char_indices() {
                 if let Some(long) = long_name_of_short(letter) {
                     let rest = &cluster[at + letter.len_utf8()..];
@@ -357,14 +368,40 @@ where
                     } else {
                         Some(rest.to_owned())
                     };
-                    if let Some(value) = value {
-                        raw.values.push((long.to_owned(), value));
-                    }
+                    option = value.map(|value| (letter, long, value));
                     break;
                 }
+                flags.push(letter);
             }
-        } else if raw.filter.is_none() {
-            raw.filter = Some(arg);
+            items.push(Item::Short { flags, option });
+        } else {
+            items.push(Item::Positional(arg));
+        }
+    }
+    items
+}
+
+fn read_raw_options<I, S>(args: I) -> RawOptions
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut raw = RawOptions::default();
+    for item in items(args) {
+        match item {
+            Item::Long {
+                name,
+                value: Some(value),
+            } => raw.values.push((name, value)),
+            Item::Long { name, value: None } => raw.flags.push(name),
+            Item::Short {
+                option: Some((_, long, value)),
+                ..
+            } => raw.values.push((long.to_owned(), value)),
+            Item::Short { option: None, .. } => {}
+            Item::Positional(arg) => {
+                raw.filter.get_or_insert(arg);
+            }
         }
     }
     raw

@@ -16,8 +16,9 @@
 //! - [`bench_main!`](crate::bench_main) is the `main` of every bench file; it calls
 //!   [`start_run`] before Criterion measures and [`after_benches`] once it is done. Without
 //!   a baseline flag the run is compared with [`CURRENT_BASELINE`].
-//! - Before a comparing run fails the floor, the gate re-measures the failing cases once,
-//!   every implementation back to back, and judges again (`remeasure.rs`).
+//! - Before a comparing run fails the floor, the gate has the bench binary measure the
+//!   failing cases once more, every implementation back to back, and judges again
+//!   (`remeasure.rs`; the binary's [`rerun`](crate::rerun) does the measuring).
 //! - `ringstress-gate` ([`recheck`]) re-checks saved results without measuring.
 //!
 //! Status of a benchmark: ours (function id starting with `ringstress`) are
@@ -71,7 +72,7 @@ pub use baseline::{
     baseline_damage, comparability, comparability_in, metadata_path, read_metadata,
     record_baseline, start_recording,
 };
-pub use criterion_args::{BaselineUse, CriterionArgs, Filter, with_filter};
+pub use criterion_args::{BaselineUse, CriterionArgs, Filter, rerun_args};
 pub use criterion_json::{
     BenchmarkRecord, ChangeEstimates, ConfidenceInterval, Estimate, Estimates, Samples, Throughput,
     read_json,
@@ -97,7 +98,7 @@ pub use margins::{
 pub use rate::{format_rate, msgs_per_sec, throughput_change};
 pub use ratio_table::ratio_table;
 pub use recheck::{RecheckArgs, ratios, recheck};
-pub use remeasure::{REMEASURE_OF_ENV, cases_filter, is_remeasuring};
+pub use remeasure::{MAX_CASES, cases_filter};
 pub use report_file::{PAGE_FILE, REPORT_FILE, page_path, report_path};
 pub use results::{
     Against, BenchmarkResult, ChangeData, Comparison, ComparisonSource, LATEST_SLOT,
@@ -105,7 +106,8 @@ pub use results::{
     criterion_home_from, load_results,
 };
 pub use run::{
-    EXIT_ERROR, GateOutcome, after_benches, gate_run, query_for_run, start_run, write_report_file,
+    EXIT_ERROR, GateOutcome, after_benches, gate_run, gate_run_measuring_again, query_for_run,
+    start_run, write_report_file,
 };
 pub use table::ResultsReport;
 pub use verdict::{Row, Verdict, row_for, rows_for};

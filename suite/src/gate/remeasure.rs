@@ -1,99 +1,70 @@
-//! Re-measuring the cases that failed the floor, once, before a run fails on them.
+//! When a run's floor failures are measured a second time, and which cases that covers.
 //!
 //! The floor judges each cell of ours alone, and one cell can be caught by one of this
 //! machine's slow phases (they last tens of seconds and hit the oversubscribed topologies
 //! hardest) while the peers measured seconds before or after it are not: in one plain run
 //! of nine on unchanged code, `http_flood/2-workers/avalanche/ringstress-mpmc/1024` read
 //! 14–19M msg/s in all its samples against 46–53M in the baseline, with its peers unmoved.
-//! So before a comparing run fails the floor, the bench binary runs once more on those
-//! cases alone: every implementation of each failing cell's group and capacity, back to
-//! back as the first time, saved over the first figures. The gate then judges the whole run
-//! again. A ring that is slower stays slower and fails again; a phase rarely strikes the
-//! same cell twice.
+//! So before a comparing run fails the floor, [`after_benches`](super::after_benches) asks
+//! the bench binary that called it to measure the failing cells' cases once more (every
+//! implementation of each failing cell's group and capacity, back to back as the first
+//! time, saved over the first figures), and judges the whole run again. A slower ring
+//! fails both times. A phase that is over by then spares the second measurement; one that
+//! still lasts slows the peers measured beside ours too, and the floor's normalisation
+//! counts it out.
 //!
-//! Only floor failures are re-measured. A regression is judged on a group's or slice's
-//! cells together (a sign test, the median cell), which one cell's phase does not carry.
-//! A run recording a baseline is not re-measured (its figures are what they were), nor is
-//! the re-measuring run itself, which [`REMEASURE_OF_ENV`] marks.
+//! Only floor failures are measured twice: a regression is judged on a group's or slice's
+//! cells together (a sign test, the median cell), which one cell cannot carry. Not in a run
+//! recording a baseline (its figures are what they were), nor in one that only re-analyses
+//! saved samples; and not when more than [`MAX_CASES`] cases failed, which is no phase.
 
-use std::path::Path;
-use std::process::Command;
-
-use regex::escape;
-
-use super::criterion_args::with_filter;
+use super::criterion_args::{BaselineUse, CriterionArgs};
 use super::verdict::Verdict;
 
-/// Set (to the parent's process id) on the bench binary the gate starts to re-measure; its
-/// own gate then stays silent, as the parent judges. Not meant to be set by hand.
-pub const REMEASURE_OF_ENV: &str = "RINGSTRESS_REMEASURE_OF";
+/// The most failing cases measured a second time. A phase catches the few cells measured
+/// while it lasts; a ring that fell below the floor in more cases than this is slower, and
+/// measuring most of the run again would only double its time.
+pub const MAX_CASES: usize = 4;
 
-/// Whether this process is the gate's re-measuring run.
-pub fn is_remeasuring() -> bool {
-    std::env::var_os(REMEASURE_OF_ENV).is_some()
-}
-
-/// The Criterion filter selecting every implementation of the cases of `ids` (each
-/// `group/function/parameter`): the same group and capacity, any function.
+/// The Criterion filter selecting every implementation of the cases of the `failed`
+/// benchmarks, each given by its id (`group/function/parameter`) and function: the same
+/// group and parameter, any function. `None` when there are none, or more than
+/// [`MAX_CASES`]. An id that does not hold its function between slashes names no case.
 ///
 /// ```
 /// use ringstress_suite::gate::cases_filter;
 ///
-/// let filter = cases_filter(&["http_flood/2-workers/avalanche/ringstress-mpmc/1024".into()]);
-/// assert_eq!(filter.as_deref(), Some(r"^(?:http_flood/2\-workers/avalanche/[^/]+/1024)$"));
-/// assert_eq!(cases_filter(&["no-slashes".into()]), None);
+/// let failed = [("http_flood/2-workers/avalanche/ringstress-mpmc/1024", "ringstress-mpmc")];
+/// assert_eq!(
+///     cases_filter(failed).as_deref(),
+///     Some(r"^(?:http_flood/2\-workers/avalanche/[^/]+/1024)$"),
+/// );
+/// assert_eq!(cases_filter([("demo/x/64", "ringstress-spsc")]), None);
 /// ```
-pub fn cases_filter(ids: &[String]) -> Option<String> {
+pub fn cases_filter<'a>(failed: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<String> {
     let mut cases = Vec::new();
-    for id in ids {
-        let (rest, capacity) = id.rsplit_once('/')?;
-        let (group, _function) = rest.rsplit_once('/')?;
-        let case = format!("{}/[^/]+/{}", escape(group), escape(capacity));
+    for (id, function) in failed {
+        let Some((group, parameter)) = id.split_once(&format!("/{function}/")) else {
+            continue;
+        };
+        let case = format!(
+            "{}/[^/]+/{}",
+            regex::escape(group),
+            regex::escape(parameter)
+        );
         if !cases.contains(&case) {
             cases.push(case);
         }
     }
-    (!cases.is_empty()).then(|| format!("^(?:{})$", cases.join("|")))
+    (1..=MAX_CASES)
+        .contains(&cases.len())
+        .then(|| format!("^(?:{})$", cases.join("|")))
 }
 
-/// Runs this bench binary again, with the same arguments but `filter` as the name filter,
-/// without plots (the HTML report keeps the first measurement's pages), marked with
-/// [`REMEASURE_OF_ENV`]. Its output goes to this process's.
-///
-/// # Errors
-///
-/// One line when the binary cannot be started or does not finish with success.
-pub fn run_again(filter: &str) -> Result<(), String> {
-    let exe =
-        std::env::current_exe().map_err(|error| format!("cannot find this binary: {error}"))?;
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut args = with_filter(&args, filter);
-    args.insert(0, "--noplot".to_owned());
-    let status = Command::new(&exe)
-        .args(&args)
-        .env(REMEASURE_OF_ENV, std::process::id().to_string())
-        .status()
-        .map_err(|error| format!("cannot start {}: {error}", exe.display()))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} {} ended with {status}",
-            display_name(&exe),
-            args.join(" ")
-        ))
-    }
-}
-
-/// Whether the gate re-measures before failing a run whose verdict is `verdict`: floor
-/// failures only, in a comparing run (`compares`), not inside a re-measuring run.
-pub fn wanted(verdict: &Verdict, compares: bool) -> bool {
-    compares && !verdict.below_floor.is_empty() && !is_remeasuring()
-}
-
-fn display_name(exe: &Path) -> String {
-    exe.file_name().map_or_else(
-        || exe.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    )
+/// Whether a run with `args` whose verdict is `verdict` measures its floor failures again:
+/// a measuring run that compares with a baseline, with at least one floor failure.
+pub fn wanted(verdict: &Verdict, args: &CriterionArgs) -> bool {
+    args.measures()
+        && matches!(args.baseline, BaselineUse::Compare(_))
+        && !verdict.below_floor.is_empty()
 }

@@ -2,7 +2,8 @@
 //! what this run wrote, record a saved baseline's metadata, print the results report, write
 //! the report file and its verdict page, and exit non-zero on a failure. [`start_run`] and
 //! [`after_benches`] are what [`bench_main!`](crate::bench_main) calls; [`gate_run`] is the
-//! same without printing or exiting, and [`write_report_file`] the writing alone.
+//! same without printing or exiting, and [`write_report_file`] the writing alone. Before a
+//! run fails the floor, [`after_benches`] has its caller measure the failing cases again.
 
 use std::path::Path;
 use std::process;
@@ -13,11 +14,11 @@ use super::baseline::{
     start_recording,
 };
 use super::criterion_args::{BaselineUse, CriterionArgs};
-use super::decision::Rules;
+use super::decision::{Rules, Status};
 use super::error::GateError;
 use super::hardware::Hardware;
 use super::margins::Margins;
-use super::remeasure::{self, cases_filter};
+use super::remeasure::{self, MAX_CASES, cases_filter};
 use super::report_file;
 use super::results::{
     BenchmarkResult, ComparisonSource, LATEST_SLOT, PREVIOUS_RUN_BASELINE, ResultQuery, Selection,
@@ -63,12 +64,19 @@ pub fn start_run() -> SystemTime {
 /// Runs the gate after Criterion's `final_summary`: prints the results report of the
 /// benchmarks this run wrote, writes it to `<home>/report/ringstress-results.md` (and its
 /// verdict page to `<home>/report/ringstress-verdict.html`), and exits the process with 1
-/// on a floor breach or regression, 2 when the results cannot be read. Returns (doing nothing) unless this is a measuring `cargo bench` run.
-pub fn after_benches(started: SystemTime) {
+/// on a floor breach or regression, 2 when the results cannot be read. Returns (doing
+/// nothing) unless this is a measuring `cargo bench` run.
+///
+/// Before a comparing run fails the floor it calls `measure_again` with a Criterion filter
+/// selecting the failing cases (see `remeasure.rs`), and judges the whole run again once
+/// that has saved new figures. The gate never measures: its caller does.
+pub fn after_benches(started: SystemTime, measure_again: impl FnOnce(&str) -> Result<(), String>) {
     let args = CriterionArgs::parse(std::env::args().skip(1));
     let home = criterion_home();
-    let outcome = Margins::from_env()
-        .and_then(|margins| gate_run(&args, started, &home, margins).map(|o| (o, margins)));
+    let outcome = Margins::from_env().and_then(|margins| {
+        gate_run_measuring_again(&args, started, &home, margins, measure_again)
+            .map(|outcome| (outcome, margins))
+    });
     let (outcome, margins) = match outcome {
         Ok(done) => done,
         Err(error) => {
@@ -88,7 +96,6 @@ pub fn after_benches(started: SystemTime) {
             home.display()
         ),
         GateOutcome::Checked(report) => {
-            let report = remeasured_if_wanted(&args, started, &home, margins, *report);
             let path = report_file::report_path(&home);
             println!(
                 "\n{}",
@@ -103,39 +110,61 @@ pub fn after_benches(started: SystemTime) {
     }
 }
 
-/// `report`, or, when it fails the floor in a comparing run, the report after the failing
-/// cases were measured once more (see `remeasure.rs`). If the re-measuring run cannot
-/// finish, says why and keeps `report`.
-fn remeasured_if_wanted(
+/// [`gate_run`], and when its report fails the floor in a comparing run, the report after
+/// `measure_again` measured the failing cases once more (see `remeasure.rs`): it is called
+/// with a Criterion filter selecting them, and the whole run is loaded and judged again.
+/// Prints a line before and after. If `measure_again` fails, says so and keeps the first
+/// report, whose verdict fails the run anyway.
+///
+/// # Errors
+///
+/// As [`gate_run`].
+pub fn gate_run_measuring_again(
     args: &CriterionArgs,
     started: SystemTime,
     home: &Path,
     margins: Margins,
-    report: ResultsReport,
-) -> ResultsReport {
+    measure_again: impl FnOnce(&str) -> Result<(), String>,
+) -> Result<GateOutcome, GateError> {
+    let report = match gate_run(args, started, home, margins)? {
+        GateOutcome::Checked(report) => *report,
+        other => return Ok(other),
+    };
     let verdict = report.verdict();
-    let compares = matches!(args.baseline, BaselineUse::Compare(_));
-    if !remeasure::wanted(&verdict, compares) {
-        return report;
+    if !remeasure::wanted(&verdict, args) {
+        return Ok(GateOutcome::Checked(Box::new(report)));
     }
-    let Some(filter) = cases_filter(&verdict.below_floor) else {
-        return report;
+    let failed: Vec<(&str, &str)> = report
+        .rows
+        .iter()
+        .filter(|row| row.status == Status::FailFloor)
+        .map(|row| (row.id.as_str(), row.implementation.as_str()))
+        .collect();
+    let Some(filter) = cases_filter(failed.iter().copied()) else {
+        if failed.len() > MAX_CASES {
+            println!(
+                "\nringstress gate: {} of ours fell below the floor, in more than the \
+                 {MAX_CASES} cases a slow phase could account for: not measured again",
+                failed.len()
+            );
+        }
+        return Ok(GateOutcome::Checked(Box::new(report)));
     };
     println!(
         "\nringstress gate: {} of ours fell below the floor ({}); measuring {} again, \
          every implementation back to back, before judging",
-        verdict.below_floor.len(),
+        failed.len(),
         verdict.below_floor.join(", "),
-        if verdict.below_floor.len() == 1 {
+        if failed.len() == 1 {
             "its case"
         } else {
             "their cases"
         },
     );
-    let again = remeasure::run_again(&filter).and_then(|()| {
+    let again = measure_again(&filter).and_then(|()| {
         report_since(args, started, home, margins).map_err(|error| error.to_string())
     });
-    match again {
+    let report = match again {
         Ok(Some(again)) => {
             println!("ringstress gate: judged with the figures measured again");
             again
@@ -143,11 +172,13 @@ fn remeasured_if_wanted(
         Ok(None) => report,
         Err(error) => {
             eprintln!(
-                "ringstress gate: warning: re-measuring failed ({error}); judging the first figures"
+                "ringstress gate: error: measuring again failed ({error}); judging the first \
+                 figures (the cases it finished are saved over them in `new/`)"
             );
             report
         }
-    }
+    };
+    Ok(GateOutcome::Checked(Box::new(report)))
 }
 
 /// The gate's decision for a run that started at `started` with `args`, reading the
@@ -167,11 +198,6 @@ pub fn gate_run(
 ) -> Result<GateOutcome, GateError> {
     if let Some(reason) = args.skip_reason() {
         return Ok(GateOutcome::Skipped(reason));
-    }
-    if remeasure::is_remeasuring() {
-        return Ok(GateOutcome::Skipped(
-            "a re-measuring run: the run that started it judges",
-        ));
     }
     let loaded = load_checked(home, &query_for_run(args, started))?;
     if loaded.results.is_empty() {

@@ -15,6 +15,7 @@ use super::floor::{FloorCheck, floor_check};
 use super::group::{GroupCheck, group_checks};
 use super::margins::NoiseMargin;
 use super::rate::{format_rate, throughput_change};
+use super::remeasure::MAX_CASES;
 use super::results::{Against, BenchmarkResult, ChangeData};
 
 /// One row of the results table.
@@ -307,18 +308,21 @@ impl Verdict {
             kinds.push(FailureKind {
                 count: damage.clone(),
                 detail: "the baseline is damaged, so nothing was compared with it".to_owned(),
-                advice: "see the line naming the damage above the table",
+                advice: "see the line naming the damage above the table".to_owned(),
             });
         }
         let with_ids = |count: String, ids: &[String]| FailureKind {
             detail: format!("{count} ({})", ids.join(", ")),
             count,
-            advice: "",
+            advice: String::new(),
         };
         if !self.below_floor.is_empty() {
             kinds.push(FailureKind {
-                advice: "for FAIL (floor), re-run that benchmark's group, peers included, on a \
-                         quiet machine; if it stays under, profile the ring on that scenario",
+                advice: format!(
+                    "for FAIL (floor), see whether it stays under (a comparing run has measured \
+                     up to {MAX_CASES} failing cases twice already; else re-run its group, \
+                     peers included); if it does, profile the ring on that scenario"
+                ),
                 ..with_ids(
                     format!("{} below the {floor} floor", self.below_floor.len()),
                     &self.below_floor,
@@ -328,7 +332,8 @@ impl Verdict {
         if !self.without_throughput.is_empty() {
             kinds.push(FailureKind {
                 advice: "declare messages per iteration with \
-                         group.throughput(Throughput::Elements(n))",
+                         group.throughput(Throughput::Elements(n))"
+                    .to_owned(),
                 ..with_ids(
                     format!(
                         "{} without Throughput::Elements",
@@ -343,7 +348,8 @@ impl Verdict {
             kinds.push(FailureKind {
                 advice: "for REGRESSED, confirm by re-running its whole group, peers included, \
                          against the same baseline (the group check needs them); if the \
-                         slowdown is intended, record a new baseline with --save-baseline",
+                         slowdown is intended, record a new baseline with --save-baseline"
+                    .to_owned(),
                 ..with_ids(
                     format!("{} regressed vs {name}", self.regressed.len()),
                     &self.regressed,
@@ -387,7 +393,7 @@ impl Verdict {
         }
         let kinds = self.failure_kinds();
         let failures: Vec<&str> = kinds.iter().map(|kind| kind.detail.as_str()).collect();
-        let advice: Vec<&str> = kinds.iter().map(|kind| kind.advice).collect();
+        let advice: Vec<&str> = kinds.iter().map(|kind| kind.advice.as_str()).collect();
         format!(
             "FAIL: {}. To fix: {}.",
             failures.join("; "),
@@ -403,5 +409,5 @@ struct FailureKind {
     /// Its count with the failing ids, for the summary.
     detail: String,
     /// What to do about it.
-    advice: &'static str,
+    advice: String,
 }
