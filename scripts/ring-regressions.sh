@@ -26,6 +26,8 @@
 # `selftest` baseline (its directories and its metadata file) are removed on exit; the
 # logs stay in target/regressions/logs/, each beside a copy of the Criterion results its
 # run left (`LOG.criterion/`, reports excluded), which `ringstress-gate --home` re-judges.
+# A patched run that falls below the floor has its failing cases measured a second time by
+# the gate before it judges (as any comparing run); the verdict read is the one after that.
 # From the gate's output it reads its `ringstress verdict:` line (the gate judged), the
 # `| REGRESSED |` cells (rows and group checks, each line naming the implementation, e.g.
 # `ringstress-spsc`) and the `| FAIL (floor) |` cells.
