@@ -2297,3 +2297,54 @@ fn runs_that_record_or_only_reanalyse_are_never_measured_again() {
         .unwrap();
     }
 }
+
+/// The group checks when our MPMC ring is 60% slower in the three uniform cells of
+/// `family` and unchanged in its three steady ones, beside two peers that hold (by both
+/// figures), on two cores.
+fn uniform_cells_slower(family: &str) -> Vec<GroupCheck> {
+    let mut results = Vec::new();
+    let mut fastest = Vec::new();
+    for pattern in ["steady", "uniform"] {
+        for cell in 0..3 {
+            let ours = if pattern == "uniform" { 0.4 } else { 1.0 };
+            let wobble = [0.97, 1.0, 1.03][cell];
+            for (function, ratio) in [
+                ("ringstress-mpmc", ours),
+                ("crossbeam-queue", 1.0),
+                ("crossbeam-channel", wobble),
+            ] {
+                let cell = format!("{cell}/{pattern}");
+                results.push(cell_result(
+                    function,
+                    &cell,
+                    time_change_for(ratio),
+                    ratio < 1.0,
+                ));
+                fastest.push(ratio * 100e6);
+            }
+        }
+    }
+    let mut results = with_fastest(results, family, |_| 100e6);
+    for (result, fastest) in results.iter_mut().zip(fastest) {
+        result.fastest_msgs_per_sec = Some(fastest);
+    }
+    rows_for(&results, &two_cores()).1
+}
+
+#[test]
+fn pattern_slices_are_judged_only_where_the_threads_fit_the_cores() {
+    let uniform_slice = |checks: Vec<GroupCheck>| {
+        checks.into_iter().find(|check| {
+            check.implementation == "ringstress-mpmc" && check.pattern.as_deref() == Some("uniform")
+        })
+    };
+    // Two threads on two cores: the uniform slice is judged, and caught.
+    let slice = uniform_slice(uniform_cells_slower("mpmc_thrash/1p1c")).unwrap();
+    assert_eq!(slice.call, GroupCall::Regressed, "{slice:?}");
+    // Four threads on two cores: placement modes move a slice's cells together, so only the
+    // whole family is judged.
+    assert_eq!(
+        uniform_slice(uniform_cells_slower("mpmc_thrash/2p2c")),
+        None
+    );
+}
