@@ -558,22 +558,27 @@ fn check_of(
         .map(|cell| cell.ours.id.to_owned())
         .collect();
     // A whole group's change is the mean over its cells; a slice's, its median cell's.
-    let (relative_log, call) = match scope {
+    let (relative_log, call, pattern, twin) = match scope {
         Scope::Group => {
             let mean = mean(&relative);
             let call = call_group(mean, cells.len(), slower_cells.len(), threshold);
-            (mean, call)
+            (mean, call, None, None)
         }
-        Scope::Slice(_) => (median(relative.clone()), call_slice(&relative, threshold)),
-        Scope::Twin(..) => {
+        Scope::Slice(pattern) => (
+            median(relative.clone()),
+            call_slice(&relative, threshold),
+            Some(pattern),
+            None,
+        ),
+        Scope::Twin(pattern, twin) => {
             let median = median(relative.clone());
-            (median, call_against_twin(median, threshold))
+            (
+                median,
+                call_against_twin(median, threshold),
+                Some(pattern),
+                Some(twin),
+            )
         }
-    };
-    let (pattern, twin) = match scope {
-        Scope::Group => (None, None),
-        Scope::Slice(pattern) => (Some(pattern), None),
-        Scope::Twin(pattern, twin) => (Some(pattern), Some(twin)),
     };
     // A regression makes our ring slower than it was, not only slower than peers that the
     // machine happened to speed up more (seen on unchanged code: ours +117%, peers +176%).

@@ -19,7 +19,6 @@
 //! saved samples; and not when more than [`MAX_CASES`] cases failed, which is no phase.
 
 use super::criterion_args::{BaselineUse, CriterionArgs};
-use super::verdict::Verdict;
 
 /// The most failing cases measured a second time. A phase catches the few cells measured
 /// while it lasts; a ring that fell below the floor in more cases than this is slower, and
@@ -61,10 +60,8 @@ pub fn cases_filter<'a>(failed: impl IntoIterator<Item = (&'a str, &'a str)>) ->
         .then(|| format!("^(?:{})$", cases.join("|")))
 }
 
-/// Whether a run with `args` whose verdict is `verdict` measures its floor failures again:
-/// a measuring run that compares with a baseline, with at least one floor failure.
-pub fn wanted(verdict: &Verdict, args: &CriterionArgs) -> bool {
-    args.measures()
-        && matches!(args.baseline, BaselineUse::Compare(_))
-        && !verdict.below_floor.is_empty()
+/// Whether a run with `args` measures its floor failures again: a measuring run that
+/// compares with a baseline.
+pub fn wanted(args: &CriterionArgs) -> bool {
+    args.measures() && matches!(args.baseline, BaselineUse::Compare(_))
 }

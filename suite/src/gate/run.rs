@@ -130,16 +130,15 @@ pub fn gate_run_measuring_again(
         GateOutcome::Checked(report) => *report,
         other => return Ok(other),
     };
-    let verdict = report.verdict();
-    if !remeasure::wanted(&verdict, args) {
-        return Ok(GateOutcome::Checked(Box::new(report)));
-    }
     let failed: Vec<(&str, &str)> = report
         .rows
         .iter()
         .filter(|row| row.status == Status::FailFloor)
         .map(|row| (row.id.as_str(), row.implementation.as_str()))
         .collect();
+    if failed.is_empty() || !remeasure::wanted(args) {
+        return Ok(GateOutcome::Checked(Box::new(report)));
+    }
     let Some(filter) = cases_filter(failed.iter().copied()) else {
         if failed.len() > MAX_CASES {
             println!(
@@ -154,7 +153,11 @@ pub fn gate_run_measuring_again(
         "\nringstress gate: {} of ours fell below the floor ({}); measuring {} again, \
          every implementation back to back, before judging",
         failed.len(),
-        verdict.below_floor.join(", "),
+        failed
+            .iter()
+            .map(|&(id, _)| id)
+            .collect::<Vec<_>>()
+            .join(", "),
         if failed.len() == 1 {
             "its case"
         } else {
